@@ -1,0 +1,342 @@
+// One virtual host: its exchanges, queues and bindings, the declare/delete/bind rules RabbitMQ
+// applies to them, and routing a published message to its queues. Synchronous; no frames.
+import { randomBytes } from 'node:crypto'
+import { accessRefused, AmqpError, notFound, preconditionFailed, resourceLocked, ReplyCode } from '../errors.js'
+import type { BindingRecord, BrokerStore } from './broker-store.js'
+import type { Binding, Destination } from './binding.js'
+import { sameArguments } from './binding.js'
+import { Exchange, type ExchangeOptions } from './exchange/exchange.js'
+import { DefaultExchange } from './exchange/default.js'
+import { DirectExchange } from './exchange/direct.js'
+import { FanoutExchange } from './exchange/fanout.js'
+import { TopicExchange } from './exchange/topic.js'
+import { HeadersExchange } from './exchange/headers.js'
+import { Queue } from './queue/queue.js'
+import type { Message } from './message.js'
+import { validateQueueArguments, checkQueueEquivalence } from './queue/queue-arguments.js'
+
+export const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const
+
+export interface ExchangeDeclare {
+  name: string; type: string; passive: boolean; durable: boolean; autoDelete: boolean; internal: boolean
+  arguments: Record<string, unknown>
+}
+export interface QueueDeclare {
+  name: string; passive: boolean; durable: boolean; exclusive: boolean; autoDelete: boolean
+  arguments: Record<string, unknown>
+}
+
+const PREDECLARED: [string, string][] = [
+  ['amq.direct', 'direct'], ['amq.fanout', 'fanout'], ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'], ['amq.match', 'headers'],
+]
+
+export class Vhost {
+  readonly exchanges = new Map<string, Exchange>()
+  readonly queues = new Map<string, Queue>()
+
+  constructor(
+    readonly name: string,
+    private readonly store?: BrokerStore,
+  ) {
+    this.exchanges.set('', new DefaultExchange(name, this.queues))
+    for (const [n, type] of PREDECLARED) {
+      this.exchanges.set(n, this.makeExchange(n, type, { isDurable: true, isAutoDelete: false, isInternal: false, arguments: {} }))
+    }
+  }
+
+  // ---- exchanges -------------------------------------------------------------------------
+
+  exchange(name: string): Exchange {
+    const ex = this.exchanges.get(name)
+    if (!ex) throw notFound(`no exchange '${name}' in vhost '${this.name}'`)
+    return ex
+  }
+
+  declareExchange(req: ExchangeDeclare): Exchange {
+    if (req.passive) {
+      if (req.name === '') return this.exchanges.get('')!
+      return this.exchange(req.name)
+    }
+    if (req.name === '') throw accessRefused("operation not permitted on the default exchange")
+    const existing = this.exchanges.get(req.name)
+    if (!existing && req.name.startsWith('amq.')) {
+      throw accessRefused(`exchange name '${req.name}' contains reserved prefix 'amq.*'`)
+    }
+    if (!(EXCHANGE_TYPES as readonly string[]).includes(req.type)) {
+      throw new AmqpError(ReplyCode.CommandInvalid, `unknown exchange type '${req.type}'`)
+    }
+    if (existing) {
+      this.checkExchangeEquivalence(existing, req)
+      return existing
+    }
+    const options = { isDurable: req.durable, isAutoDelete: req.autoDelete, isInternal: req.internal, arguments: req.arguments }
+    const ex = this.makeExchange(req.name, req.type, options)
+    this.exchanges.set(req.name, ex)
+    if (ex.isDurable) this.store?.putExchange({ vhost: this.name, name: ex.name, type: ex.type, durable: true, autoDelete: ex.isAutoDelete, internal: ex.isInternal, arguments: ex.options.arguments })
+    return ex
+  }
+
+  /** Re-creates a durable exchange from the store at boot. */
+  restoreExchange(name: string, type: string, options: ExchangeOptions): void {
+    if (!this.exchanges.has(name)) this.exchanges.set(name, this.makeExchange(name, type, options))
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '' ) throw accessRefused('operation not permitted on the default exchange')
+    if (name.startsWith('amq.')) throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`)
+    const ex = this.exchange(name)
+    if (ifUnused && ex.bindings.length > 0) throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`)
+    this.removeExchange(ex)
+  }
+
+  private removeExchange(ex: Exchange): void {
+    this.exchanges.delete(ex.name)
+    ex.isDeleted = true
+    for (const b of [...ex.bindings]) this.dropBinding(b)
+    for (const other of this.exchanges.values()) {
+      for (const b of other.unbindAll(ex)) this.afterUnbind(b)
+    }
+    if (ex.isDurable) this.store?.deleteExchange(this.name, ex.name)
+  }
+
+  private makeExchange(name: string, type: string, options: ExchangeOptions): Exchange {
+    switch (type) {
+      case 'fanout': return new FanoutExchange(this.name, name, 'fanout', options)
+      case 'topic': return new TopicExchange(this.name, name, options)
+      case 'headers': return new HeadersExchange(this.name, name, 'headers', options)
+      default: return new DirectExchange(this.name, name, 'direct', options)
+    }
+  }
+
+  private checkExchangeEquivalence(ex: Exchange, req: ExchangeDeclare): void {
+    const where = `for exchange '${ex.name}' in vhost '${this.name}'`
+    const differs = (field: string, received: unknown, current: unknown) => {
+      throw preconditionFailed(`inequivalent arg '${field}' ${where}: received '${received}' but current is '${current}'`)
+    }
+    if (ex.type !== req.type) differs('type', req.type, ex.type)
+    if (ex.isDurable !== req.durable) differs('durable', req.durable, ex.isDurable)
+    if (ex.isAutoDelete !== req.autoDelete) differs('auto_delete', req.autoDelete, ex.isAutoDelete)
+    if (ex.isInternal !== req.internal) differs('internal', req.internal, ex.isInternal)
+    const ae = req.arguments['alternate-exchange'], currentAe = ex.options.arguments['alternate-exchange']
+    if (!sameArguments(ae, currentAe)) {
+      throw preconditionFailed(`inequivalent arg 'alternate-exchange' ${where}: received ${describeArg(ae)} but current is ${describeArg(currentAe)}`)
+    }
+  }
+
+  // ---- queues ----------------------------------------------------------------------------
+
+  /** The named queue, checking that an exclusive queue belongs to this connection (405). */
+  queue(name: string, owner: object | undefined): Queue {
+    const q = this.queues.get(name)
+    if (!q) throw notFound(`no queue '${name}' in vhost '${this.name}'`)
+    if (q.isExclusive && q.exclusiveOwner !== owner) throw this.lockedError(name)
+    return q
+  }
+
+  declareQueue(req: QueueDeclare, owner: object): Queue {
+    const existing = this.queues.get(req.name)
+    if (req.passive) {
+      if (!existing) throw notFound(`no queue '${req.name}' in vhost '${this.name}'`)
+      return this.queue(req.name, owner)
+    }
+    if (req.name.startsWith('amq.') && !existing) {
+      throw accessRefused(`queue name '${req.name}' contains reserved prefix 'amq.*'`)
+    }
+    if (existing) {
+      if (existing.isExclusive && existing.exclusiveOwner !== owner) throw this.lockedError(req.name)
+      checkQueueEquivalence(existing, req, this.name)
+      return existing
+    }
+    validateQueueArguments(req.arguments)
+    const q = new Queue(this.name, req.name, {
+      isDurable: req.durable, isExclusive: req.exclusive, isAutoDelete: req.autoDelete,
+      arguments: req.arguments, exclusiveOwner: req.exclusive ? owner : undefined,
+    })
+    this.addQueue(q)
+    // RabbitMQ: exclusive queues are never persisted, even when declared durable.
+    if (q.isDurable && !q.isExclusive && this.store) {
+      q.storeId = this.store.putQueue({ vhost: this.name, name: q.name, durable: true, autoDelete: q.isAutoDelete, arguments: req.arguments })
+      q.store = this.store
+    }
+    return q
+  }
+
+  /** Registers a queue (a new one, or one recovered from the store at boot). */
+  addQueue(q: Queue): void {
+    q.onUnused = (unused) => this.removeQueue(unused)
+    this.queues.set(q.name, q)
+  }
+
+  /** A server-generated queue name, as RabbitMQ spells them. */
+  generateQueueName(): string {
+    let name: string
+    do name = 'amq.gen-' + randomBytes(16).toString('base64url').slice(0, 22)
+    while (this.queues.has(name))
+    return name
+  }
+
+  deleteQueue(name: string, ifUnused: boolean, ifEmpty: boolean, owner: object): number {
+    const q = this.queue(name, owner)
+    if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`queue '${name}' in vhost '${this.name}' in use`)
+    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${name}' in vhost '${this.name}' is not empty`)
+    return this.removeQueue(q)
+  }
+
+  removeQueue(q: Queue): number {
+    if (q.isDeleted || this.queues.get(q.name) !== q) return 0
+    this.queues.delete(q.name)
+    for (const ex of [...this.exchanges.values()]) {
+      for (const b of ex.unbindAll(q)) this.afterUnbind(b)
+    }
+    if (q.isPersisted) this.store!.deleteQueue(q.storeId)
+    return q.markDeleted()
+  }
+
+  /** Exclusive queues vanish with the connection that declared them. */
+  ownerClosed(owner: object): void {
+    for (const q of [...this.queues.values()]) if (q.isExclusive && q.exclusiveOwner === owner) this.removeQueue(q)
+  }
+
+  private lockedError(name: string): AmqpError {
+    return resourceLocked(
+      `cannot obtain exclusive access to locked queue '${name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+    )
+  }
+
+  // ---- bindings --------------------------------------------------------------------------
+
+  bindQueue(queueName: string, exchangeName: string, bindingKey: string, args: Record<string, unknown>, owner: object): void {
+    const q = this.queue(queueName, owner)
+    const ex = this.bindableSource(exchangeName)
+    this.addBinding({ source: ex, destination: q, bindingKey, arguments: args })
+  }
+
+  unbindQueue(queueName: string, exchangeName: string, bindingKey: string, args: Record<string, unknown>, owner: object): void {
+    const q = this.queue(queueName, owner)
+    const ex = this.bindableSource(exchangeName)
+    const removed = ex.unbind({ destination: q, bindingKey, arguments: args })
+    if (removed) this.afterUnbind(removed)
+  }
+
+  bindExchange(destination: string, source: string, bindingKey: string, args: Record<string, unknown>): void {
+    const dest = this.bindableDestination(destination)
+    const src = this.bindableSource(source)
+    this.addBinding({ source: src, destination: dest, bindingKey, arguments: args })
+  }
+
+  unbindExchange(destination: string, source: string, bindingKey: string, args: Record<string, unknown>): void {
+    const dest = this.bindableDestination(destination)
+    const src = this.bindableSource(source)
+    const removed = src.unbind({ destination: dest, bindingKey, arguments: args })
+    if (removed) this.afterUnbind(removed)
+  }
+
+  /** Re-creates a durable binding from the store at boot; false if an end is gone. */
+  restoreBinding(rec: BindingRecord): boolean {
+    const src = this.exchanges.get(rec.source)
+    const dest = rec.destinationKind === 'queue' ? this.queues.get(rec.destination) : this.exchanges.get(rec.destination)
+    if (!src || !dest || src.name === '') return false
+    src.bind({ source: src, destination: dest, bindingKey: rec.bindingKey, arguments: rec.arguments })
+    return true
+  }
+
+  private bindableSource(name: string): Exchange {
+    if (name === '') throw accessRefused("operation not permitted on the default exchange")
+    return this.exchange(name)
+  }
+
+  private bindableDestination(name: string): Exchange {
+    if (name === '') throw accessRefused("operation not permitted on the default exchange")
+    return this.exchange(name)
+  }
+
+  private addBinding(b: Binding): void {
+    if (b.source.bind(b) && this.isDurableBinding(b)) this.store?.putBinding(this.bindingRecord(b))
+  }
+
+  private dropBinding(b: Binding): void {
+    if (b.source.unbind(b)) this.afterUnbind(b)
+  }
+
+  /** Persists the removal and deletes an auto-delete source left without bindings. */
+  private afterUnbind(b: Binding): void {
+    if (this.isDurableBinding(b)) this.store?.deleteBinding(this.bindingRecord(b))
+    const src = b.source
+    if (src.isAutoDelete && src.bindings.length === 0 && !src.isDeleted) this.removeExchange(src)
+  }
+
+  private isDurableBinding(b: Binding): boolean {
+    const d = b.destination
+    return b.source.isDurable && (d instanceof Queue ? d.isPersisted : d.isDurable)
+  }
+
+  private bindingRecord(b: Binding): BindingRecord {
+    const isQueue = b.destination instanceof Queue
+    return {
+      vhost: this.name, source: b.source.name, destination: b.destination.name,
+      destinationKind: isQueue ? 'queue' : 'exchange', bindingKey: b.bindingKey, arguments: b.arguments,
+    }
+  }
+
+  /** Every binding in the vhost, including the default exchange's implicit ones, for inspection. */
+  allBindings(): Binding[] {
+    const out: Binding[] = []
+    for (const ex of this.exchanges.values()) out.push(...ex.bindings)
+    return out
+  }
+
+  // ---- routing ---------------------------------------------------------------------------
+
+  /**
+   * The queues a message reaches from an exchange, each once, following exchange-to-exchange
+   * bindings (cycles visit each exchange once) and, when nothing matched, alternate exchanges.
+   */
+  route(source: Exchange, message: Message): Queue[] {
+    const direct: Destination[] = []
+    source.route(message, direct)
+    // Fast path: the common case of a queue or two and no exchange-to-exchange bindings.
+    if (direct.length === 1 && direct[0] instanceof Queue) return [direct[0]]
+    const queues: Queue[] = []
+    const seen = new Set<Destination>([source])
+    const pending = direct
+    for (let i = 0; i < pending.length; i++) {
+      const d = pending[i]
+      if (seen.has(d)) continue
+      seen.add(d)
+      if (d instanceof Queue) queues.push(d)
+      else d.route(message, pending)
+    }
+    if (queues.length === 0) {
+      const ae = source.alternateExchange && this.exchanges.get(source.alternateExchange)
+      if (ae && !seen.has(ae)) return this.routeAlternate(ae, message, seen)
+    }
+    return queues
+  }
+
+  private routeAlternate(ae: Exchange, message: Message, seen: Set<Destination>): Queue[] {
+    seen.add(ae)
+    const queues = this.route(ae, message)
+    if (queues.length > 0) return queues
+    const next = ae.alternateExchange && this.exchanges.get(ae.alternateExchange)
+    return next && !seen.has(next) ? this.routeAlternate(next, message, seen) : queues
+  }
+
+  /** Hands a routed message to its queues, writing it once to the store if it must survive. */
+  enqueue(queues: readonly Queue[], message: Message): void {
+    if (message.isPersistent && this.store) {
+      let ids: number[] | undefined
+      for (const q of queues) if (q.isPersisted) (ids ??= []).push(q.storeId)
+      if (ids) {
+        message.storeId = this.store.append(ids, {
+          exchange: message.exchange, routingKey: message.routingKey, properties: message.rawProperties, body: message.body,
+        })
+      }
+    }
+    for (const q of queues) q.enqueue(message)
+  }
+}
+
+function describeArg(v: unknown): string {
+  return v === undefined ? 'none' : `the value '${String(v)}' of type 'longstr'`
+}

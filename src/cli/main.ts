@@ -1,0 +1,46 @@
+// The `warren` command: options -> Config -> start; signals; exit codes (0 ok, 1 failure, 2 usage).
+import { hideBin } from 'yargs/helpers'
+import { ConfigError } from '../config.js'
+import { createLogger } from '../log.js'
+import { start } from '../index.js'
+import { parseOptions, UsageError } from './options.js'
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  let config
+  try {
+    config = parseOptions(argv)
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`warren: ${err.message}\n`)
+      process.exit(2)
+    }
+    throw err
+  }
+  if (argv.includes('--help')) return
+  const log = createLogger(config.logLevel)
+  let broker
+  try {
+    broker = await start(config, log)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    process.stderr.write(`warren: cannot start: ${e.code === 'EADDRINUSE' ? `port ${config.port} is in use` : e.message}\n`)
+    process.exit(1)
+  }
+  // The bound port, plainly, for scripts that started us with --port 0.
+  process.stdout.write(`warren listening on port ${broker.port}\n`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    broker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}

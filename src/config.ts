@@ -1,0 +1,51 @@
+// The broker's configuration: defaults, validation, and the one Config type every layer is given.
+// A leaf: imports nothing from src/.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly dataDir: string
+  readonly inMemory: boolean
+  readonly logLevel: LogLevel
+  /** Proposed in connection.tune; the client may lower them. */
+  readonly frameMaxBytes: number
+  readonly channelMax: number
+  readonly heartbeatSeconds: number
+  /** Largest message body accepted (RabbitMQ's max_message_size, 128 MiB by default). */
+  readonly maxMessageBytes: number
+  /** Time a new socket has to finish the AMQP handshake. */
+  readonly handshakeTimeoutMs: number
+  /** Bytes a consumer's socket may buffer before deliveries to it pause. */
+  readonly socketHighWaterBytes: number
+}
+
+export const DEFAULT_CONFIG: Config = {
+  host: '0.0.0.0',
+  port: 5672,
+  dataDir: './warren-data',
+  inMemory: false,
+  logLevel: 'info',
+  frameMaxBytes: 131072,
+  channelMax: 2047,
+  heartbeatSeconds: 60,
+  maxMessageBytes: 128 * 1024 * 1024,
+  handshakeTimeoutMs: 10_000,
+  socketHighWaterBytes: 1024 * 1024,
+}
+
+export class ConfigError extends Error {}
+
+export function makeConfig(options: Partial<Config>): Config {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<Config>
+  const c: Config = { ...DEFAULT_CONFIG, ...defined }
+  if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`invalid port ${c.port}`)
+  if (!LOG_LEVELS.includes(c.logLevel)) throw new ConfigError(`invalid log level '${c.logLevel}' (one of ${LOG_LEVELS.join(', ')})`)
+  if (!Number.isInteger(c.frameMaxBytes) || c.frameMaxBytes < 4096) throw new ConfigError(`frame-max must be at least 4096`)
+  if (!Number.isInteger(c.channelMax) || c.channelMax < 1 || c.channelMax > 65535) throw new ConfigError(`invalid channel-max ${c.channelMax}`)
+  if (!Number.isInteger(c.heartbeatSeconds) || c.heartbeatSeconds < 0 || c.heartbeatSeconds > 65535) throw new ConfigError(`invalid heartbeat ${c.heartbeatSeconds}`)
+  if (!c.inMemory && !c.dataDir) throw new ConfigError('a data directory is required unless --in-memory')
+  return c
+}

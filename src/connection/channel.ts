@@ -1,0 +1,326 @@
+// One AMQP channel: its state machine, method dispatch to the handlers, the error boundary (soft
+// codes close the channel, hard ones the connection), deliveries, acks and prefetch credit.
+// Routing and queue state belong to the broker; bytes to the frame writer.
+import type { Logger } from 'pino'
+import { AmqpError, channelError, ReplyCode } from '../errors.js'
+import { MethodId, classIdOf, methodIdOf, type Method, type BasicPublish } from '../wire/codec.js'
+import { ContentAssembler, type ContentCommand } from '../wire/content-assembler.js'
+import type { FrameWriter } from '../wire/frame-writer.js'
+import type { Broker } from '../broker/broker.js'
+import type { Vhost } from '../broker/vhost.js'
+import type { Queue } from '../broker/queue/queue.js'
+import type { QueuedMessage } from '../broker/message.js'
+import type { Config } from '../config.js'
+import { ChannelConsumer, type ConsumerHost } from './channel-consumer.js'
+import { Unacked, type Delivery } from './unacked.js'
+import type { Confirms } from './confirms.js'
+import type { TxBuffer } from './handlers/tx.js'
+import { dispatchExchange } from './handlers/exchange.js'
+import { dispatchQueue } from './handlers/queue.js'
+import { dispatchBasic, publishCommand } from './handlers/basic.js'
+import { dispatchConfirm } from './handlers/confirm.js'
+import { dispatchTx } from './handlers/tx.js'
+
+/** What a channel needs from its connection. */
+export interface ChannelHost {
+  readonly writer: FrameWriter
+  readonly broker: Broker
+  readonly vhost: Vhost
+  readonly config: Config
+  readonly log: Logger
+  /** Identifies the connection as owner of exclusive queues. */
+  readonly owner: object
+  readonly consumerCancelNotify: boolean
+  /** Publishing is paused by a resource alarm (connection.blocked). */
+  readonly isWritable: boolean
+  closeConnection(error: AmqpError, classId: number, methodId: number): void
+  channelFinished(channelId: number): void
+}
+
+export type ChannelState = 'open' | 'closing' | 'closed'
+
+export class Channel implements ConsumerHost {
+  state: ChannelState = 'open'
+  readonly consumers = new Map<string, ChannelConsumer>()
+  readonly unacked = new Unacked()
+  private readonly assembler: ContentAssembler<BasicPublish>
+  private nextDeliveryTag = 1
+  /** basic.qos global=false: the limit given to consumers started from now on. */
+  consumerPrefetch = 0
+  /** basic.qos global=true: the limit across the channel's consumers. */
+  channelPrefetch = 0
+  /** Unacked deliveries to consumers (basic.get deliveries count against none). */
+  consumerUnacked = 0
+  isFlowActive = true
+  confirms: Confirms | undefined
+  tx: TxBuffer | undefined
+  /** The queue named by the last queue.declare, used when a method names queue ''. */
+  lastQueueName = ''
+  /** While an asynchronous step (tx.commit's fsync) runs, later methods wait here in order. */
+  private held: (() => void)[] | undefined
+  readonly log: Logger
+
+  constructor(
+    readonly id: number,
+    readonly host: ChannelHost,
+  ) {
+    this.assembler = new ContentAssembler(Number.MAX_SAFE_INTEGER)
+    this.log = host.log.child({ ch: id })
+  }
+
+  get vhost(): Vhost { return this.host.vhost }
+  get broker(): Broker { return this.host.broker }
+  get writer(): FrameWriter { return this.host.writer }
+
+  // ---- incoming ---------------------------------------------------------------------------
+
+  onMethod(m: Method): void {
+    if (this.state === 'closing') {
+      // After we sent channel.close, only close and close-ok matter (AMQP 0-9-1, 2.2.4).
+      if (m.id === MethodId.ChannelCloseOk) this.finish()
+      else if (m.id === MethodId.ChannelClose) this.send({ id: MethodId.ChannelCloseOk, args: {} })
+      return
+    }
+    if (this.held) return void this.held.push(() => this.onMethod(m))
+    this.guard(m.id, () => {
+      if (!this.assembler.isIdle) throw new AmqpError(ReplyCode.UnexpectedFrame, `expected content header for class 60, got non content header frame instead`)
+      this.dispatch(m)
+    })
+  }
+
+  onHeader(payload: Buffer): void {
+    if (this.state === 'closing') return
+    if (this.held) return void this.held.push(() => this.onHeader(payload))
+    this.guard(MethodId.BasicPublish, () => {
+      const done = this.assembler.header(payload, 'content header')
+      if (done) this.published(done)
+    })
+  }
+
+  onBody(payload: Buffer): void {
+    if (this.state === 'closing') return
+    if (this.held) {
+      const copy = Buffer.from(payload) // the socket chunk is not ours to keep
+      return void this.held.push(() => this.onBody(copy))
+    }
+    this.guard(MethodId.BasicPublish, () => {
+      const done = this.assembler.body(payload)
+      if (done) this.published(done)
+    })
+  }
+
+  private published(command: ContentCommand<BasicPublish>): void {
+    publishCommand(this, command)
+  }
+
+  private dispatch(m: Method): void {
+    switch (classIdOf(m.id)) {
+      case 20: return this.onChannelMethod(m)
+      case 40: return dispatchExchange(this, m)
+      case 50: return dispatchQueue(this, m)
+      case 60:
+        if (m.id === MethodId.BasicPublish) return this.assembler.start(m.args)
+        return dispatchBasic(this, m)
+      case 85: return dispatchConfirm(this, m)
+      case 90: return dispatchTx(this, m)
+      case 30:
+        // access.request is deprecated; RabbitMQ answers it with ticket 1.
+        if (m.id === MethodId.AccessRequest) return this.send({ id: MethodId.AccessRequestOk, args: { ticket: 1 } })
+    }
+    throw new AmqpError(ReplyCode.CommandInvalid, `unexpected method ${m.id >>> 16}.${m.id & 0xffff} on a channel`)
+  }
+
+  private onChannelMethod(m: Method): void {
+    switch (m.id) {
+      case MethodId.ChannelOpen:
+        throw channelError("second 'channel.open' seen")
+      case MethodId.ChannelFlow:
+        this.isFlowActive = m.args.active
+        this.send({ id: MethodId.ChannelFlowOk, args: { active: m.args.active } })
+        if (this.isFlowActive) this.resumeDeliveries()
+        return
+      case MethodId.ChannelClose:
+        this.release()
+        this.send({ id: MethodId.ChannelCloseOk, args: {} })
+        return this.finish()
+      case MethodId.ChannelCloseOk:
+        return // a close-ok for a close we never sent: ignore, as RabbitMQ does
+      default:
+        throw new AmqpError(ReplyCode.CommandInvalid, `unexpected method on a channel`)
+    }
+  }
+
+  /** The error boundary: one place turns a thrown error into the close RabbitMQ would send. */
+  guard(methodId: number, run: () => void): void {
+    try {
+      run()
+    } catch (err) {
+      this.fail(err, methodId)
+    }
+  }
+
+  fail(err: unknown, methodId: number): void {
+    if (!(err instanceof AmqpError)) {
+      this.log.error({ err }, 'internal error in channel')
+      err = new AmqpError(ReplyCode.InternalError, 'internal error')
+    }
+    const e = err as AmqpError
+    if (e.scope === 'connection') return this.host.closeConnection(e, classIdOf(methodId), methodIdOf(methodId))
+    this.log.warn({ replyCode: e.replyCode, classId: classIdOf(methodId), methodId: methodIdOf(methodId) }, 'channel closed')
+    this.closeWithError(e, methodId)
+  }
+
+  /** Sends channel.close for a soft error; the channel ignores everything until close-ok. */
+  closeWithError(e: AmqpError, methodId: number): void {
+    if (this.state !== 'open') return
+    this.release()
+    this.state = 'closing'
+    this.send({
+      id: MethodId.ChannelClose,
+      args: { replyCode: e.replyCode, replyText: e.replyText, classId: classIdOf(methodId), methodId: methodIdOf(methodId) },
+    })
+  }
+
+  // ---- async steps ------------------------------------------------------------------------
+
+  /** Holds later methods until `work` settles, so replies keep the order of requests. */
+  hold(work: Promise<void>, methodId: number): void {
+    this.held = []
+    work.then(
+      () => this.unhold(),
+      (err: unknown) => {
+        this.fail(err, methodId)
+        this.unhold()
+      },
+    )
+  }
+
+  private unhold(): void {
+    const held = this.held ?? []
+    this.held = undefined
+    for (let i = 0; i < held.length; i++) {
+      const heldAgain = this.held as (() => void)[] | undefined
+      if (heldAgain) { // another async step began: keep the rest behind it
+        heldAgain.push(...held.slice(i))
+        return
+      }
+      held[i]()
+    }
+  }
+
+  // ---- outgoing ---------------------------------------------------------------------------
+
+  send(m: Method): void {
+    this.writer.method(this.id, m)
+  }
+
+  isWritable(): boolean {
+    return this.state === 'open' && this.isFlowActive && this.host.isWritable
+  }
+
+  hasChannelCredit(): boolean {
+    return this.channelPrefetch === 0 || this.consumerUnacked < this.channelPrefetch
+  }
+
+  deliver(consumer: ChannelConsumer, queue: Queue, entry: QueuedMessage): void {
+    const tag = this.nextDeliveryTag++
+    if (!consumer.isNoAck) {
+      this.unacked.add({ tag, queue, entry, consumer })
+      consumer.unackedCount++
+      this.consumerUnacked++
+    }
+    const msg = entry.message
+    this.writer.content(
+      this.id,
+      {
+        id: MethodId.BasicDeliver,
+        args: { consumerTag: consumer.consumerTag, deliveryTag: tag, redelivered: entry.redelivered, exchange: msg.exchange, routingKey: msg.routingKey },
+      },
+      msg.rawProperties,
+      msg.body,
+    )
+  }
+
+  /** basic.get-ok: counted as unacked unless no-ack, against no consumer's prefetch. */
+  deliverGet(queue: Queue, entry: QueuedMessage, noAck: boolean): void {
+    const tag = this.nextDeliveryTag++
+    if (!noAck) this.unacked.add({ tag, queue, entry, consumer: undefined })
+    const msg = entry.message
+    this.writer.content(
+      this.id,
+      {
+        id: MethodId.BasicGetOk,
+        args: { deliveryTag: tag, redelivered: entry.redelivered, exchange: msg.exchange, routingKey: msg.routingKey, messageCount: queue.messageCount },
+      },
+      msg.rawProperties,
+      msg.body,
+    )
+  }
+
+  consumerCancelledByServer(consumer: ChannelConsumer): void {
+    this.consumers.delete(consumer.consumerTag)
+    if (this.state === 'open' && this.host.consumerCancelNotify) {
+      this.send({ id: MethodId.BasicCancel, args: { consumerTag: consumer.consumerTag, nowait: true } })
+    }
+  }
+
+  /** Acked or dropped deliveries leave their queues; freed credit lets consumers go on. */
+  settle(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      this.forgetCredit(d)
+      d.queue.settle(d.entry)
+    }
+    this.resumeDeliveries()
+  }
+
+  /** Deliveries go back to their queues, in the order given. */
+  requeue(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      this.forgetCredit(d)
+      d.queue.requeue([d.entry])
+    }
+    this.resumeDeliveries()
+  }
+
+  private forgetCredit(d: Delivery): void {
+    if (d.consumer) {
+      d.consumer.unackedCount--
+      this.consumerUnacked--
+    }
+  }
+
+  /** Asks the queues of this channel's consumers to dispatch again (credit freed, socket drained). */
+  resumeDeliveries(): void {
+    for (const c of this.consumers.values()) {
+      if (c.queue.messageCount > 0 && c.canAccept()) c.queue.dispatch()
+    }
+  }
+
+  // ---- closing ----------------------------------------------------------------------------
+
+  /** Cancels consumers and requeues unacked deliveries (channel or connection closing). */
+  release(): void {
+    if (this.state === 'closed') return
+    this.assembler.reset()
+    this.held = undefined
+    const consumers = [...this.consumers.values()]
+    this.consumers.clear()
+    // Requeue before removing consumers, so auto-delete queues still see the messages go back.
+    const pending = this.unacked.takeAll()
+    for (const d of pending) this.forgetCredit(d)
+    const byQueue = new Map<Queue, QueuedMessage[]>()
+    for (const d of pending) {
+      const list = byQueue.get(d.queue)
+      if (list) list.push(d.entry)
+      else byQueue.set(d.queue, [d.entry])
+    }
+    this.state = 'closing' // no deliveries to this channel while queues re-dispatch
+    for (const [q, entries] of byQueue) q.requeue(entries)
+    for (const c of consumers) c.queue.removeConsumer(c)
+  }
+
+  private finish(): void {
+    this.state = 'closed'
+    this.host.channelFinished(this.id)
+  }
+}

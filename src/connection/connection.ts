@@ -1,0 +1,328 @@
+// One client socket's life: protocol header, handshake (start, tune, open), channel 0, the
+// channel map, heartbeats, and closing in both directions. Faults on channel 0 close the
+// connection; faults on a channel go to that channel's error boundary.
+import type { Socket } from 'node:net'
+import type { Logger } from 'pino'
+import { AmqpError, ReplyCode, accessRefused, channelError, notAllowed, unexpectedFrame, commandInvalid } from '../errors.js'
+import { FrameReader } from '../wire/frame-reader.js'
+import { FrameWriter } from '../wire/frame-writer.js'
+import { FrameType, MethodId, decodeMethod, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
+import type { Broker, User } from '../broker/broker.js'
+import type { Vhost } from '../broker/vhost.js'
+import type { Config } from '../config.js'
+import { Channel, type ChannelHost } from './channel.js'
+import { Heartbeat } from './heartbeat.js'
+import { MECHANISMS, PROTOCOL_HEADER, isProtocolHeader, negotiateTune, parseCredentials, serverProperties } from './handshake.js'
+
+export type ConnectionState = 'header' | 'starting' | 'tuning' | 'opening' | 'open' | 'closing' | 'closed'
+
+const CLOSE_OK_TIMEOUT_MS = 3000
+
+export class Connection implements ChannelHost {
+  state: ConnectionState = 'header'
+  readonly writer: FrameWriter
+  readonly channels = new Map<number, Channel>()
+  readonly log: Logger
+  readonly owner = this
+  readonly openedAtMs = Date.now()
+  private readonly reader: FrameReader
+  private header = Buffer.alloc(0)
+  private user: User | undefined
+  private vhostRef: Vhost | undefined
+  private channelMax: number
+  private heartbeat: Heartbeat | undefined
+  private handshakeTimer: NodeJS.Timeout | undefined
+  private closeTimer: NodeJS.Timeout | undefined
+  private clientCapabilities: Record<string, unknown> = {}
+  private closeReason: { replyCode: number; by: 'client' | 'server' | 'socket' } | undefined
+
+  constructor(
+    readonly socket: Socket,
+    readonly broker: Broker,
+    readonly config: Config,
+    log: Logger,
+    readonly id: number,
+    private readonly version: string,
+    private readonly onClosed: (c: Connection) => void,
+  ) {
+    this.log = log.child({ conn: id, peer: `${socket.remoteAddress}:${socket.remotePort}` })
+    this.channelMax = config.channelMax
+    this.writer = new FrameWriter(socket, config.frameMaxBytes, config.socketHighWaterBytes, () => this.resumeAll())
+    this.reader = new FrameReader((type, channel, payload) => this.onFrame(type, channel, payload), config.frameMaxBytes)
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // ECONNRESET/EPIPE are ordinary endings.
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.log.warn({ err }, 'socket error')
+      else this.log.debug({ code: err.code }, 'socket ended')
+    })
+    socket.on('close', () => this.cleanup('socket'))
+    this.handshakeTimer = setTimeout(() => {
+      this.log.warn('handshake timeout')
+      socket.destroy()
+    }, config.handshakeTimeoutMs)
+    this.handshakeTimer.unref()
+  }
+
+  get vhost(): Vhost {
+    return this.vhostRef!
+  }
+
+  get isWritable(): boolean {
+    return !this.writer.isFull
+  }
+
+  get consumerCancelNotify(): boolean {
+    return this.clientCapabilities.consumer_cancel_notify === true
+  }
+
+  get username(): string | undefined {
+    return this.user?.name
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.heartbeat?.received()
+    if (this.state === 'closed') return
+    if (this.state === 'header') {
+      this.header = Buffer.concat([this.header, chunk])
+      if (this.header.length < 8) return
+      if (!isProtocolHeader(this.header)) {
+        // A wrong header gets ours back, then the socket is closed (AMQP 0-9-1, 4.2.2).
+        this.writer.raw(PROTOCOL_HEADER)
+        this.writer.flush()
+        this.state = 'closed'
+        this.socket.end()
+        return
+      }
+      chunk = this.header.subarray(8)
+      this.header = Buffer.alloc(0)
+      this.state = 'starting'
+      this.sendStart()
+      if (chunk.length === 0) return
+    }
+    try {
+      this.reader.push(chunk)
+    } catch (err) {
+      this.connectionFault(err, 0)
+    }
+  }
+
+  private onFrame(type: number, channelId: number, payload: Buffer): void {
+    if (this.state === 'closed') return
+    if (this.state === 'closing') {
+      // Waiting for close-ok: everything else is discarded (AMQP 0-9-1, 2.2.4).
+      if (type === FrameType.Method && channelId === 0) this.onClosingMethod(payload)
+      return
+    }
+    if (type === FrameType.Heartbeat) {
+      if (channelId !== 0) throw new AmqpError(ReplyCode.FrameError, 'heartbeat frame on a non-zero channel')
+      return
+    }
+    if (channelId === 0) {
+      if (type !== FrameType.Method) throw unexpectedFrame(`non-method frame on channel 0`)
+      const m = decodeMethod(payload)
+      try {
+        this.onConnectionMethod(m)
+      } catch (err) {
+        this.connectionFault(err, m.id)
+      }
+      return
+    }
+    if (this.state !== 'open') throw unexpectedFrame(`frame on channel ${channelId} before the connection is open`)
+    this.onChannelFrame(type, channelId, payload)
+  }
+
+  private onChannelFrame(type: number, channelId: number, payload: Buffer): void {
+    const channel = this.channels.get(channelId)
+    if (type === FrameType.Method) {
+      const m = decodeMethod(payload)
+      if (!channel) {
+        if (m.id !== MethodId.ChannelOpen) throw channelError(`expected 'channel.open'`)
+        if (channelId > this.channelMax) throw channelError(`channel number ${channelId} exceeds channel-max ${this.channelMax}`)
+        this.channels.set(channelId, new Channel(channelId, this))
+        this.writer.method(channelId, { id: MethodId.ChannelOpenOk, args: { channelId: Buffer.alloc(0) } })
+        return
+      }
+      return channel.onMethod(m)
+    }
+    if (!channel) throw channelError(`expected 'channel.open'`)
+    if (type === FrameType.Header) return channel.onHeader(payload)
+    if (type === FrameType.Body) return channel.onBody(payload)
+    throw new AmqpError(ReplyCode.FrameError, `unknown frame type ${type}`)
+  }
+
+  // ---- channel 0 --------------------------------------------------------------------------
+
+  private sendStart(): void {
+    this.writer.method(0, {
+      id: MethodId.ConnectionStart,
+      args: {
+        versionMajor: 0, versionMinor: 9, serverProperties: serverProperties(this.version),
+        mechanisms: Buffer.from(MECHANISMS.join(' ')), locales: Buffer.from('en_US'),
+      },
+    })
+  }
+
+  private onConnectionMethod(m: Method): void {
+    switch (this.state) {
+      case 'starting':
+        if (m.id !== MethodId.ConnectionStartOk) break
+        return this.onStartOk(m.args)
+      case 'tuning':
+        if (m.id !== MethodId.ConnectionTuneOk) break
+        return this.onTuneOk(m.args)
+      case 'opening':
+        if (m.id !== MethodId.ConnectionOpen) break
+        return this.onOpen(m.args.virtualHost)
+      case 'open':
+        if (m.id === MethodId.ConnectionClose) return this.onClientClose()
+        if (m.id === MethodId.ConnectionUpdateSecret) {
+          return this.writer.method(0, { id: MethodId.ConnectionUpdateSecretOk, args: {} })
+        }
+        if (m.id === MethodId.ConnectionBlocked || m.id === MethodId.ConnectionUnblocked) return // client-sent notices are ignored
+        break
+    }
+    if (m.id === MethodId.ConnectionClose) return this.onClientClose()
+    throw commandInvalid(`unexpected method on channel 0 in state ${this.state}`)
+  }
+
+  private onStartOk(a: { clientProperties: Record<string, unknown>; mechanism: string; response: Buffer }): void {
+    const caps = a.clientProperties.capabilities
+    if (caps && typeof caps === 'object') this.clientCapabilities = caps as Record<string, unknown>
+    const credentials = parseCredentials(a.mechanism, a.response)
+    if (!credentials) {
+      throw accessRefused(`unsupported authentication mechanism '${a.mechanism}', must be one of ${MECHANISMS.join(' ')}`)
+    }
+    const user = this.broker.authenticate(credentials.username, credentials.password)
+    if (!user) {
+      this.log.warn({ user: credentials.username, mechanism: a.mechanism }, 'login refused')
+      throw new AmqpError(
+        ReplyCode.AccessRefused,
+        `Login was refused using authentication mechanism ${a.mechanism}. For details see the broker logfile.`,
+        'connection',
+      )
+    }
+    this.user = user
+    this.state = 'tuning'
+    this.writer.method(0, {
+      id: MethodId.ConnectionTune,
+      args: { channelMax: this.config.channelMax, frameMax: this.config.frameMaxBytes, heartbeat: this.config.heartbeatSeconds },
+    })
+  }
+
+  private onTuneOk(a: { channelMax: number; frameMax: number; heartbeat: number }): void {
+    const tuned = negotiateTune(this.config, a)
+    this.channelMax = tuned.channelMax
+    this.reader.frameMaxBytes = tuned.frameMaxBytes
+    this.writer.frameMaxBytes = tuned.frameMaxBytes
+    this.heartbeat = new Heartbeat(tuned.heartbeatSeconds, () => this.writer.heartbeat(), () => {
+      this.log.warn({ heartbeatSeconds: tuned.heartbeatSeconds }, 'missed heartbeats from client, closing')
+      this.socket.destroy()
+    })
+    this.heartbeat.start()
+    this.state = 'opening'
+  }
+
+  private onOpen(vhostName: string): void {
+    const vhost = this.broker.vhost(vhostName)
+    if (!vhost) throw notAllowed(`vhost ${vhostName} not found`)
+    if (!this.broker.canAccess(this.user!, vhostName)) {
+      throw notAllowed(`access to vhost '${vhostName}' refused for user '${this.user!.name}'`)
+    }
+    this.vhostRef = vhost
+    this.state = 'open'
+    clearTimeout(this.handshakeTimer)
+    this.writer.method(0, { id: MethodId.ConnectionOpenOk, args: { knownHosts: '' } })
+    this.log.info({ user: this.user!.name, vhost: vhostName }, 'connection opened')
+  }
+
+  private onClientClose(): void {
+    this.closeReason = { replyCode: ReplyCode.ReplySuccess, by: 'client' }
+    this.releaseChannels()
+    this.writer.method(0, { id: MethodId.ConnectionCloseOk, args: {} })
+    this.writer.flush()
+    this.state = 'closed'
+    this.socket.end()
+  }
+
+  private onClosingMethod(payload: Buffer): void {
+    let m: Method
+    try {
+      m = decodeMethod(payload)
+    } catch {
+      return // a malformed frame while closing changes nothing: the socket closes anyway
+    }
+    if (m.id === MethodId.ConnectionCloseOk || m.id === MethodId.ConnectionClose) {
+      if (m.id === MethodId.ConnectionClose) this.writer.method(0, { id: MethodId.ConnectionCloseOk, args: {} })
+      this.writer.flush()
+      this.state = 'closed'
+      this.socket.end()
+    }
+  }
+
+  // ---- closing ----------------------------------------------------------------------------
+
+  /** Any error on channel 0 or in framing: close the whole connection with its code. */
+  private connectionFault(err: unknown, methodId: number): void {
+    if (err instanceof AmqpError) return this.closeConnection(err, classIdOf(methodId), methodIdOf(methodId))
+    this.log.error({ err }, 'internal error')
+    this.closeConnection(new AmqpError(ReplyCode.InternalError, 'internal error', 'connection'), classIdOf(methodId), methodIdOf(methodId))
+  }
+
+  /** Sends connection.close and waits (bounded) for close-ok; channels are released at once. */
+  closeConnection(error: AmqpError, classId: number, methodId: number): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    if (this.state === 'header') return void this.socket.destroy()
+    const beforeOpen = this.state !== 'open'
+    this.closeReason = { replyCode: error.replyCode, by: 'server' }
+    this.log.warn({ replyCode: error.replyCode, classId, methodId, text: error.replyText }, 'closing connection')
+    // A client that failed to log in and did not ask for authentication_failure_close only sees the socket close.
+    if (this.state === 'starting' && error.replyCode === ReplyCode.AccessRefused && this.clientCapabilities.authentication_failure_close !== true) {
+      this.state = 'closed'
+      this.socket.destroy()
+      return
+    }
+    this.releaseChannels()
+    this.writer.method(0, { id: MethodId.ConnectionClose, args: { replyCode: error.replyCode, replyText: error.replyText, classId, methodId } })
+    this.writer.flush()
+    this.state = 'closing'
+    this.closeTimer = setTimeout(() => this.socket.destroy(), beforeOpen ? 1000 : CLOSE_OK_TIMEOUT_MS)
+    this.closeTimer.unref()
+  }
+
+  /** Server shutdown or reset(): 320 CONNECTION_FORCED. */
+  forceClose(reason: string): void {
+    this.closeConnection(new AmqpError(ReplyCode.ConnectionForced, reason, 'connection'), 0, 0)
+  }
+
+  channelFinished(channelId: number): void {
+    this.channels.delete(channelId)
+  }
+
+  private releaseChannels(): void {
+    for (const ch of this.channels.values()) ch.release()
+    this.channels.clear()
+    if (this.vhostRef) this.vhostRef.ownerClosed(this)
+  }
+
+  private resumeAll(): void {
+    for (const ch of this.channels.values()) ch.resumeDeliveries()
+  }
+
+  private cleanup(by: 'socket'): void {
+    const wasClosed = this.state === 'closed' && this.closeReason === undefined
+    this.state = 'closed'
+    this.heartbeat?.stop()
+    clearTimeout(this.handshakeTimer)
+    clearTimeout(this.closeTimer)
+    this.releaseChannels()
+    const reason = this.closeReason ?? { replyCode: 0, by }
+    if (!wasClosed && this.user) {
+      this.log.info({ replyCode: reason.replyCode, by: reason.by, durationMs: Date.now() - this.openedAtMs }, 'connection closed')
+    }
+    this.onClosed(this)
+  }
+}
+

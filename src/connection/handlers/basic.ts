@@ -1,0 +1,129 @@
+// The basic class: qos, consume, cancel, publish, get, ack, nack, reject, recover. Publishing
+// routes through the vhost; acks settle through the channel. Replies follow RabbitMQ's texts.
+import { randomBytes } from 'node:crypto'
+import { MethodId, type Method, type BasicPublish } from '../../wire/codec.js'
+import type { ContentCommand } from '../../wire/content-assembler.js'
+import { LazyProperties } from '../../wire/basic-properties.js'
+import {
+  AmqpError, ReplyCode, accessRefused, notAllowed, notImplemented, preconditionFailed,
+} from '../../errors.js'
+import { Message } from '../../broker/message.js'
+import type { Exchange } from '../../broker/exchange/exchange.js'
+import { ChannelConsumer } from '../channel-consumer.js'
+import type { Channel } from '../channel.js'
+import type { Delivery } from '../unacked.js'
+import { queueNameOf } from './queue.js'
+
+export function dispatchBasic(ch: Channel, m: Method): void {
+  switch (m.id) {
+    case MethodId.BasicQos: {
+      const a = m.args
+      if (a.prefetchSize !== 0) throw notImplemented(`prefetch_size!=0 (${a.prefetchSize})`)
+      if (a.global) ch.channelPrefetch = a.prefetchCount
+      else ch.consumerPrefetch = a.prefetchCount
+      ch.send({ id: MethodId.BasicQosOk, args: {} })
+      ch.resumeDeliveries()
+      return
+    }
+    case MethodId.BasicConsume: return consume(ch, m.args)
+    case MethodId.BasicCancel: {
+      const c = ch.consumers.get(m.args.consumerTag)
+      if (c) ch.consumers.delete(c.consumerTag)
+      if (!m.args.nowait) ch.send({ id: MethodId.BasicCancelOk, args: { consumerTag: m.args.consumerTag } })
+      if (c) c.queue.removeConsumer(c)
+      return
+    }
+    case MethodId.BasicGet: {
+      const q = ch.vhost.queue(queueNameOf(ch, m.args.queue), ch.host.owner)
+      const entry = q.get(m.args.noAck)
+      if (entry) ch.deliverGet(q, entry, m.args.noAck)
+      else ch.send({ id: MethodId.BasicGetEmpty, args: { clusterId: '' } })
+      return
+    }
+    case MethodId.BasicAck:
+      return settle(ch, takeDeliveries(ch, m.args.deliveryTag, m.args.multiple), 'ack')
+    case MethodId.BasicNack:
+      return settle(ch, takeDeliveries(ch, m.args.deliveryTag, m.args.multiple), m.args.requeue ? 'requeue' : 'drop')
+    case MethodId.BasicReject:
+      return settle(ch, takeDeliveries(ch, m.args.deliveryTag, false), m.args.requeue ? 'requeue' : 'drop')
+    case MethodId.BasicRecover:
+    case MethodId.BasicRecoverAsync:
+      // RabbitMQ requeues unacked deliveries for either value of `requeue`.
+      ch.requeue(ch.unacked.takeAll())
+      if (m.id === MethodId.BasicRecover) ch.send({ id: MethodId.BasicRecoverOk, args: {} })
+      return
+  }
+  throw new AmqpError(ReplyCode.CommandInvalid, 'unexpected basic method from client')
+}
+
+function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicConsume }>['args']): void {
+  const queueName = queueNameOf(ch, a.queue)
+  const q = ch.vhost.queue(queueName, ch.host.owner)
+  const tag = a.consumerTag === '' ? 'amq.ctag-' + randomBytes(16).toString('base64url').slice(0, 22) : a.consumerTag
+  if (ch.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`)
+  if (q.hasExclusiveConsumer() || (a.exclusive && q.consumerCount > 0)) {
+    throw accessRefused(`queue '${queueName}' in vhost '${ch.vhost.name}' in exclusive use`)
+  }
+  const priority = consumerPriority(a.arguments['x-priority'])
+  const consumer = new ChannelConsumer(tag, q, a.noAck, ch.consumerPrefetch, ch)
+  ch.consumers.set(tag, consumer)
+  // consume-ok goes out before the first delivery.
+  if (!a.nowait) ch.send({ id: MethodId.BasicConsumeOk, args: { consumerTag: tag } })
+  q.addConsumer(consumer, { isExclusive: a.exclusive, priority, owner: ch })
+}
+
+function consumerPriority(v: unknown): number {
+  if (v === undefined) return 0
+  if (typeof v === 'number' && Number.isInteger(v)) return v
+  if (typeof v === 'bigint') return Number(v)
+  throw preconditionFailed(`invalid arg 'x-priority' for consumer: {unacceptable_type,${typeof v}}`)
+}
+
+function takeDeliveries(ch: Channel, tag: number, multiple: boolean): Delivery[] {
+  const taken = ch.unacked.take(tag, multiple)
+  if (!taken) throw preconditionFailed(`unknown delivery tag ${tag}`)
+  return taken
+}
+
+export type Settlement = 'ack' | 'requeue' | 'drop'
+
+function settle(ch: Channel, deliveries: Delivery[], how: Settlement): void {
+  if (ch.tx) ch.tx.settlements.push({ deliveries, how })
+  else applySettlement(ch, deliveries, how)
+}
+
+export function applySettlement(ch: Channel, deliveries: Delivery[], how: Settlement): void {
+  if (how === 'requeue') ch.requeue(deliveries)
+  else ch.settle(deliveries)
+}
+
+// ---- publishing -----------------------------------------------------------------------------
+
+export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish>): void {
+  const a = command.method
+  const max = ch.host.config.maxMessageBytes
+  if (command.body.length > max) {
+    throw preconditionFailed(`message size ${command.body.length} is larger than configured max size ${max}`)
+  }
+  if (a.immediate) throw notImplemented('immediate=true')
+  const ex = ch.vhost.exchange(a.exchange)
+  if (ex.isInternal) throw accessRefused(`cannot publish to internal exchange '${a.exchange}' in vhost '${ch.vhost.name}'`)
+  const message = new Message(a.exchange, a.routingKey, command.properties, new LazyProperties(command.properties), command.body)
+  if (ch.tx) return void ch.tx.publishes.push({ exchange: ex, message, mandatory: a.mandatory })
+  routeMessage(ch, ex, message, a.mandatory)
+}
+
+/** Routes and enqueues; an unroutable mandatory message is returned; confirms follow. */
+export function routeMessage(ch: Channel, ex: Exchange, message: Message, mandatory: boolean): void {
+  const queues = ch.vhost.route(ex, message)
+  if (queues.length > 0) ch.vhost.enqueue(queues, message)
+  else if (mandatory) {
+    ch.writer.content(
+      ch.id,
+      { id: MethodId.BasicReturn, args: { replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey } },
+      message.rawProperties,
+      message.body,
+    )
+  }
+  ch.confirms?.published(message.storeId >= 0)
+}

@@ -1,0 +1,32 @@
+// exchange.declare / delete / bind / unbind: translate arguments to vhost calls and answer.
+import { MethodId, type Method } from '../../wire/codec.js'
+import { AmqpError, ReplyCode } from '../../errors.js'
+import type { Channel } from '../channel.js'
+
+export function dispatchExchange(ch: Channel, m: Method): void {
+  const vhost = ch.vhost
+  switch (m.id) {
+    case MethodId.ExchangeDeclare: {
+      const a = m.args
+      vhost.declareExchange({
+        name: a.exchange, type: a.type, passive: a.passive, durable: a.durable,
+        autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments,
+      })
+      if (!a.nowait) ch.send({ id: MethodId.ExchangeDeclareOk, args: {} })
+      return
+    }
+    case MethodId.ExchangeDelete:
+      vhost.deleteExchange(m.args.exchange, m.args.ifUnused)
+      if (!m.args.nowait) ch.send({ id: MethodId.ExchangeDeleteOk, args: {} })
+      return
+    case MethodId.ExchangeBind:
+      vhost.bindExchange(m.args.destination, m.args.source, m.args.routingKey, m.args.arguments)
+      if (!m.args.nowait) ch.send({ id: MethodId.ExchangeBindOk, args: {} })
+      return
+    case MethodId.ExchangeUnbind:
+      vhost.unbindExchange(m.args.destination, m.args.source, m.args.routingKey, m.args.arguments)
+      if (!m.args.nowait) ch.send({ id: MethodId.ExchangeUnbindOk, args: {} })
+      return
+  }
+  throw new AmqpError(ReplyCode.CommandInvalid, 'unexpected exchange method from client')
+}

@@ -1,0 +1,50 @@
+// queue.declare / bind / unbind / purge / delete: translate arguments to vhost calls and answer.
+// An empty queue name means the channel's most recently declared queue (AMQP 0-9-1).
+import { MethodId, type Method } from '../../wire/codec.js'
+import { AmqpError, notFound, ReplyCode } from '../../errors.js'
+import type { Channel } from '../channel.js'
+
+/** Resolves '' to the channel's last declared queue, as RabbitMQ does. */
+export function queueNameOf(ch: Channel, name: string): string {
+  if (name !== '') return name
+  if (ch.lastQueueName === '') throw notFound('no previously declared queue')
+  return ch.lastQueueName
+}
+
+export function dispatchQueue(ch: Channel, m: Method): void {
+  const vhost = ch.vhost, owner = ch.host.owner
+  switch (m.id) {
+    case MethodId.QueueDeclare: {
+      const a = m.args
+      const name = a.queue === '' && !a.passive ? vhost.generateQueueName() : queueNameOf(ch, a.queue)
+      const q = vhost.declareQueue(
+        { name, passive: a.passive, durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments },
+        owner,
+      )
+      ch.lastQueueName = q.name
+      if (!a.nowait) {
+        ch.send({ id: MethodId.QueueDeclareOk, args: { queue: q.name, messageCount: q.messageCount, consumerCount: q.consumerCount } })
+      }
+      return
+    }
+    case MethodId.QueueBind:
+      vhost.bindQueue(queueNameOf(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, owner)
+      if (!m.args.nowait) ch.send({ id: MethodId.QueueBindOk, args: {} })
+      return
+    case MethodId.QueueUnbind:
+      vhost.unbindQueue(queueNameOf(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, owner)
+      ch.send({ id: MethodId.QueueUnbindOk, args: {} })
+      return
+    case MethodId.QueuePurge: {
+      const count = vhost.queue(queueNameOf(ch, m.args.queue), owner).purge()
+      if (!m.args.nowait) ch.send({ id: MethodId.QueuePurgeOk, args: { messageCount: count } })
+      return
+    }
+    case MethodId.QueueDelete: {
+      const count = vhost.deleteQueue(queueNameOf(ch, m.args.queue), m.args.ifUnused, m.args.ifEmpty, owner)
+      if (!m.args.nowait) ch.send({ id: MethodId.QueueDeleteOk, args: { messageCount: count } })
+      return
+    }
+  }
+  throw new AmqpError(ReplyCode.CommandInvalid, 'unexpected queue method from client')
+}

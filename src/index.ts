@@ -1,0 +1,131 @@
+// The library API: startBroker() and the handle it returns (url, port, close, and the test
+// helpers reset() and read-only inspection). Exposes no internals.
+import { readFileSync } from 'node:fs'
+import { makeConfig, type Config, type LogLevel } from './config.js'
+import { createLogger, type Logger } from './log.js'
+import { Broker } from './broker/broker.js'
+import { Listener } from './server/listener.js'
+import { openPersistence, type Persistence } from './server/persistence.js'
+import { decodeProperties, type BasicProperties } from './wire/codec.js'
+
+export type { LogLevel }
+export type { BasicProperties }
+
+export interface BrokerOptions {
+  /** TCP port; 0 picks a free one (default 5672). */
+  port?: number
+  /** Interface to bind (default 127.0.0.1 for the library, 0.0.0.0 for the CLI). */
+  host?: string
+  /** Where durable data lives; without it (or with inMemory) nothing is kept on disk. */
+  dataDir?: string
+  inMemory?: boolean
+  logLevel?: LogLevel
+  /** A pino-compatible logger to use instead of building one. */
+  logger?: Logger
+  heartbeatSeconds?: number
+  frameMaxBytes?: number
+  channelMax?: number
+  maxMessageBytes?: number
+}
+
+export interface QueueInfo {
+  vhost: string
+  name: string
+  durable: boolean
+  exclusive: boolean
+  autoDelete: boolean
+  messages: number
+  messagesUnacknowledged: number
+  consumers: number
+}
+
+export interface MessageInfo {
+  exchange: string
+  routingKey: string
+  redelivered: boolean
+  properties: BasicProperties
+  body: Buffer
+}
+
+export interface WarrenBroker {
+  readonly url: string
+  readonly port: number
+  /** Stops accepting, closes connections with 320, flushes and fsyncs the store. */
+  close(): Promise<void>
+  /** Closes every client connection with 320 and drops all queues, exchanges, bindings and messages. */
+  reset(): Promise<void>
+  queues(vhost?: string): QueueInfo[]
+  /** The ready messages of a queue, oldest first (unacked ones are with their consumers). */
+  messages(queue: string, vhost?: string): MessageInfo[]
+}
+
+const VERSION = readVersion()
+
+export async function startBroker(options: BrokerOptions = {}): Promise<WarrenBroker> {
+  const config = makeConfig({ ...options, host: options.host ?? '127.0.0.1', inMemory: options.inMemory ?? !options.dataDir })
+  const log = options.logger ?? createLogger(config.logLevel)
+  return start(config, log)
+}
+
+/** Starts a broker from a complete Config (the CLI's entry). */
+export async function start(config: Config, log: Logger): Promise<WarrenBroker> {
+  const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
+  const broker = new Broker({ store: persistence?.store })
+  if (persistence) persistence.restore(broker)
+  const listener = new Listener(broker, config, log, VERSION)
+  let port: number
+  try {
+    port = await listener.listen()
+  } catch (err) {
+    await persistence?.close()
+    throw err
+  }
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  log.info({ host: config.host, port, dataDir: config.inMemory ? null : config.dataDir }, 'listening')
+  let closing: Promise<void> | undefined
+  return {
+    url: `amqp://guest:guest@${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () => (closing ??= (async () => {
+      await listener.close()
+      await persistence?.close()
+      log.info('stopped')
+    })()),
+    async reset() {
+      await listener.closeConnections("broker forced connection closure with reason 'reset'")
+      broker.reset()
+    },
+    queues(vhostName?: string) {
+      const out: QueueInfo[] = []
+      for (const vhost of broker.vhosts.values()) {
+        if (vhostName !== undefined && vhost.name !== vhostName) continue
+        for (const q of vhost.queues.values()) {
+          out.push({
+            vhost: vhost.name, name: q.name, durable: q.isDurable, exclusive: q.isExclusive, autoDelete: q.isAutoDelete,
+            messages: q.messageCount, messagesUnacknowledged: q.unackedCount, consumers: q.consumerCount,
+          })
+        }
+      }
+      return out
+    },
+    messages(queueName: string, vhostName = '/') {
+      const q = broker.vhost(vhostName)?.queues.get(queueName)
+      if (!q) return []
+      return [...q.readyMessages()].map((e) => ({
+        exchange: e.message.exchange, routingKey: e.message.routingKey, redelivered: e.redelivered,
+        properties: decodeProperties(e.message.rawProperties), body: e.message.body,
+      }))
+    },
+  }
+}
+
+function readVersion(): string {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { version: string }).version
+    } catch {
+      // not at this depth: src/ when run from source, dist/src/ when compiled
+    }
+  }
+  return '0.0.0'
+}

@@ -1,0 +1,74 @@
+// Collects a content-bearing method, its header frame and its body frames into one command per
+// channel, enforcing their order (505 UNEXPECTED_FRAME otherwise). Knows no queues or routing.
+//
+//   header payload := class-id(u16) weight(u16) body-size(u64) property-flags(u16) properties...
+import { unexpectedFrame, frameError } from '../errors.js'
+
+const HEADER_FIXED_BYTES = 12
+
+export interface ContentCommand<M> {
+  method: M
+  /** Raw property bytes (flags + fields), kept undecoded until a field is needed. */
+  properties: Buffer
+  body: Buffer
+}
+
+export class ContentAssembler<M> {
+  private method: M | undefined
+  private properties: Buffer = Buffer.alloc(0)
+  private bodySize = 0
+  private parts: Buffer[] = []
+  private received = 0
+  private awaiting: 'method' | 'header' | 'body' = 'method'
+
+  constructor(private readonly maxBodyBytes: number) {}
+
+  get isIdle(): boolean {
+    return this.awaiting === 'method'
+  }
+
+  /** A method that carries content (basic.publish) starts a command. */
+  start(method: M): void {
+    this.method = method
+    this.awaiting = 'header'
+  }
+
+  /** Returns the finished command when the header says the body is empty. */
+  header(payload: Buffer, frameName: string): ContentCommand<M> | undefined {
+    if (this.awaiting !== 'header') throw unexpectedFrame(`expected ${this.awaiting === 'method' ? 'method frame' : 'content body'}, got ${frameName}`)
+    if (payload.length < HEADER_FIXED_BYTES + 2) throw frameError('content header frame too short')
+    const hi = payload.readUInt32BE(4), lo = payload.readUInt32BE(8)
+    this.bodySize = hi * 0x1_0000_0000 + lo
+    if (this.bodySize > this.maxBodyBytes) throw frameError(`content body of ${this.bodySize} bytes exceeds the limit of ${this.maxBodyBytes}`)
+    // Copy: the frame's chunk is reused by the socket and the properties outlive it.
+    this.properties = Buffer.from(payload.subarray(HEADER_FIXED_BYTES))
+    this.awaiting = 'body'
+    this.received = 0
+    this.parts = []
+    return this.bodySize === 0 ? this.finish() : undefined
+  }
+
+  /** Returns the finished command once all body bytes have arrived. */
+  body(payload: Buffer): ContentCommand<M> | undefined {
+    if (this.awaiting !== 'body') throw unexpectedFrame(`expected ${this.awaiting === 'method' ? 'method frame' : 'content header'}, got content body`)
+    this.received += payload.length
+    if (this.received > this.bodySize) throw frameError(`content body exceeds the declared size of ${this.bodySize} bytes`)
+    this.parts.push(payload)
+    return this.received === this.bodySize ? this.finish() : undefined
+  }
+
+  /** Drops a half-assembled command (its channel closed). */
+  reset(): void {
+    this.method = undefined
+    this.parts = []
+    this.awaiting = 'method'
+  }
+
+  private finish(): ContentCommand<M> {
+    // One copy for the whole body: frames are slices of socket chunks that are not ours to keep.
+    const body = this.parts.length === 1 ? Buffer.from(this.parts[0]) : Buffer.concat(this.parts, this.bodySize)
+    const command = { method: this.method!, properties: this.properties, body }
+    this.reset()
+    return command
+  }
+}
