@@ -1,14 +1,13 @@
 // The `warren` command: options -> Config -> start; signals; exit codes (0 ok, 1 failure, 2 usage).
-import { hideBin } from 'yargs/helpers'
 import { ConfigError } from '../config.js'
 import { createLogger } from '../log.js'
 import { start } from '../index.js'
 import { parseOptions, UsageError } from './options.js'
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   let config
   try {
-    config = parseOptions(argv)
+    config = await parseOptions(argv)
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`warren: ${err.message}\n`)
@@ -16,7 +15,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     }
     throw err
   }
-  if (argv.includes('--help')) return
+  if (config === 'help') return
   const log = createLogger(config.logLevel)
   let broker
   try {
