@@ -4,7 +4,6 @@
 import type { Broker } from './broker.js'
 import type { BindingRecord, BrokerStore } from './broker-store.js'
 import { Message, type MessageProperties } from './message.js'
-import { Queue } from './queue/queue.js'
 
 /** What restoring reads from the store (MessageStore satisfies it). */
 export interface RecoveredState {
@@ -34,9 +33,8 @@ export function restoreBroker(
   for (const def of state.queues()) {
     const vhost = broker.vhost(def.vhost)
     if (!vhost) continue
-    const q = new Queue(def.vhost, def.name, { isDurable: true, isExclusive: false, isAutoDelete: def.autoDelete, arguments: def.arguments })
-    q.storeId = def.id
-    q.store = store
+    const q = vhost.newQueue(def.name, { isDurable: true, isExclusive: false, isAutoDelete: def.autoDelete, arguments: def.arguments })
+    vhost.attachStore(q, def.id)
     vhost.addQueue(q)
     summary.queues++
     for (const r of state.recovered(def.id)) {

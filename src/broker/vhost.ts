@@ -11,8 +11,8 @@ import { DirectExchange } from './exchange/direct.js'
 import { FanoutExchange } from './exchange/fanout.js'
 import { TopicExchange } from './exchange/topic.js'
 import { HeadersExchange } from './exchange/headers.js'
-import { Queue } from './queue/queue.js'
-import type { Message } from './message.js'
+import { Queue, type QueueOptions } from './queue/queue.js'
+import { Message, type MessageProperties } from './message.js'
 import { validateQueueArguments, checkQueueEquivalence } from './queue/queue-arguments.js'
 
 export const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const
@@ -24,6 +24,12 @@ export interface ExchangeDeclare {
 export interface QueueDeclare {
   name: string; passive: boolean; durable: boolean; exclusive: boolean; autoDelete: boolean
   arguments: Record<string, unknown>
+}
+
+/** How durable queues page persisted messages out of memory and read them back. */
+export interface Paging {
+  readonly queueMemoryBytes: number
+  readonly makeProperties: (raw: Buffer) => MessageProperties
 }
 
 const PREDECLARED: [string, string][] = [
@@ -38,6 +44,7 @@ export class Vhost {
   constructor(
     readonly name: string,
     private readonly store?: BrokerStore,
+    private readonly paging?: Paging,
   ) {
     this.exchanges.set('', new DefaultExchange(name, this.queues))
     for (const [n, type] of PREDECLARED) {
@@ -149,17 +156,38 @@ export class Vhost {
       return existing
     }
     validateQueueArguments(req.arguments)
-    const q = new Queue(this.name, req.name, {
+    const q = this.newQueue(req.name, {
       isDurable: req.durable, isExclusive: req.exclusive, isAutoDelete: req.autoDelete,
       arguments: req.arguments, exclusiveOwner: req.exclusive ? owner : undefined,
     })
-    this.addQueue(q)
     // RabbitMQ: exclusive queues are never persisted, even when declared durable.
     if (q.isDurable && !q.isExclusive && this.store) {
-      q.storeId = this.store.putQueue({ vhost: this.name, name: q.name, durable: true, autoDelete: q.isAutoDelete, arguments: req.arguments })
-      q.store = this.store
+      this.attachStore(q, this.store.putQueue({ vhost: this.name, name: q.name, durable: true, autoDelete: q.isAutoDelete, arguments: req.arguments }))
     }
+    this.addQueue(q)
     return q
+  }
+
+  /** A queue with this vhost's memory budget (used for new and recovered queues). */
+  newQueue(name: string, options: Omit<QueueOptions, 'memoryBudgetBytes'>): Queue {
+    return new Queue(this.name, name, { ...options, memoryBudgetBytes: this.paging?.queueMemoryBytes ?? 0 })
+  }
+
+  /** Connects a durable queue to its store records, so it persists and can page. */
+  attachStore(q: Queue, storeId: number): void {
+    const store = this.store
+    if (!store) return
+    q.storeId = storeId
+    q.store = store
+    const paging = this.paging
+    if (paging) {
+      q.pageIn = (id) => {
+        const stored = store.read(id)
+        const m = new Message(stored.exchange, stored.routingKey, stored.properties, paging.makeProperties(stored.properties), stored.body)
+        m.storeId = id
+        return m
+      }
+    }
   }
 
   /** Registers a queue (a new one, or one recovered from the store at boot). */

@@ -3,9 +3,11 @@
 import type { Message, QueuedMessage } from '../message.js'
 import type { ConsumerOptions, ConsumerSink } from './consumer.js'
 import { ReadyList } from './ready-list.js'
+import { PagedTail } from './paged-tail.js'
 
 /** What a durable queue asks of the message store (MessageStore satisfies it). */
 export interface QueueStore {
+  read(messageId: number): { exchange: string; routingKey: string; properties: Buffer; body: Buffer }
   delivered(queueId: number, messageId: number): void
   remove(queueId: number, messageId: number): void
   purge(queueId: number): void
@@ -18,6 +20,8 @@ export interface QueueOptions {
   readonly arguments: Record<string, unknown>
   /** The connection that owns an exclusive queue. */
   readonly exclusiveOwner?: object
+  /** Body bytes kept in memory before persisted messages are paged out (0: no paging). */
+  readonly memoryBudgetBytes?: number
 }
 
 interface Consumer {
@@ -27,6 +31,11 @@ interface Consumer {
 
 export class Queue {
   private readonly ready = new ReadyList()
+  /** Messages beyond the memory budget, oldest first, all newer than every ready message. */
+  private readonly tail = new PagedTail()
+  private readyBytes = 0
+  /** Rebuilds a paged-out message from the store (set with `store`). */
+  pageIn: ((storeId: number) => Message) | undefined
   private consumers: Consumer[] = []
   private roundRobin = 0
   private nextSeq = 0
@@ -53,18 +62,59 @@ export class Queue {
   get isExclusive(): boolean { return this.options.isExclusive }
   get isAutoDelete(): boolean { return this.options.isAutoDelete }
   get exclusiveOwner(): object | undefined { return this.options.exclusiveOwner }
-  get messageCount(): number { return this.ready.length }
+  get messageCount(): number { return this.ready.length + this.tail.length }
   get consumerCount(): number { return this.consumers.length }
   get isPersisted(): boolean { return this.storeId >= 0 && this.store !== undefined }
 
   enqueue(message: Message, redelivered = false): void {
-    this.ready.push({ message, seq: this.nextSeq++, redelivered })
+    if (this.tail.length > 0 || this.isOverBudget()) this.page(message, redelivered)
+    else this.pushReady(message, redelivered)
     if (this.consumers.length > 0) this.dispatch()
+  }
+
+  /** A recovered persisted message, left on disk until the queue needs it. */
+  restorePaged(storeId: number, redelivered: boolean): void {
+    this.tail.pushStored(storeId, redelivered)
+  }
+
+  private pushReady(message: Message, redelivered: boolean): void {
+    this.ready.push({ message, seq: this.nextSeq++, redelivered })
+    this.readyBytes += message.bodyBytes
+  }
+
+  private isOverBudget(): boolean {
+    const budget = this.options.memoryBudgetBytes ?? 0
+    return budget > 0 && this.readyBytes >= budget && this.pageIn !== undefined
+  }
+
+  /** Past the budget, a persisted message keeps only its store id in memory. */
+  private page(message: Message, redelivered: boolean): void {
+    if (message.storeId >= 0 && this.isPersisted && this.pageIn) this.tail.pushStored(message.storeId, redelivered)
+    else this.tail.pushMessage(message, redelivered)
+  }
+
+  /** The next ready message, refilling the head from the paged tail when it runs low. */
+  private shiftReady(): QueuedMessage | undefined {
+    if (this.tail.length > 0 && this.ready.length < 2) this.refill()
+    const entry = this.ready.shift()
+    if (entry) this.readyBytes -= entry.message.bodyBytes
+    return entry
+  }
+
+  private refill(): void {
+    const budget = this.options.memoryBudgetBytes ?? 0
+    const target = budget > 0 ? budget / 2 : Infinity
+    let loaded = 0
+    while (this.tail.length > 0 && (loaded < 1 || this.readyBytes < target) && loaded < 10_000) {
+      const next = this.tail.shift(this.pageIn!)!
+      this.pushReady(next.message, next.redelivered)
+      loaded++
+    }
   }
 
   /** basic.get: the head message, counted as unacked unless no-ack. */
   get(noAck: boolean): QueuedMessage | undefined {
-    const entry = this.ready.shift()
+    const entry = this.shiftReady()
     if (entry) this.taken(entry, noAck)
     return entry
   }
@@ -82,14 +132,18 @@ export class Queue {
     for (const entry of entries) {
       entry.redelivered = true
       this.ready.insertBySeq(entry)
+      this.readyBytes += entry.message.bodyBytes
     }
     this.dispatch()
   }
 
   purge(): number {
-    const dropped = this.ready.drain()
+    const count = this.messageCount
+    this.ready.drain()
+    this.tail.clear()
+    this.readyBytes = 0
     if (this.isPersisted) this.store!.purge(this.storeId)
-    return dropped.length
+    return count
   }
 
   addConsumer(sink: ConsumerSink, options: ConsumerOptions): void {
@@ -117,17 +171,20 @@ export class Queue {
   /** Marks the queue gone: tells its consumers and forgets its messages. */
   markDeleted(): number {
     this.isDeleted = true
-    const count = this.ready.length
+    const count = this.messageCount
     const consumers = this.consumers
     this.consumers = []
     for (const c of consumers) c.sink.cancelledByServer(this)
     this.ready.drain()
+    this.tail.clear()
+    this.readyBytes = 0
     return count
   }
 
-  /** Ready messages, oldest first, for inspection. */
-  readyMessages(): IterableIterator<QueuedMessage> {
-    return this.ready[Symbol.iterator]()
+  /** Ready messages, oldest first, for inspection (paged ones are read back from the store). */
+  *readyMessages(): IterableIterator<{ message: Message; redelivered: boolean }> {
+    yield* this.ready
+    if (this.pageIn) yield* this.tail.entries(this.pageIn)
   }
 
   /** Delivers ready messages to consumers with credit, round-robin within the top priority. */
@@ -140,10 +197,10 @@ export class Queue {
     try {
       do {
         this.redispatch = false
-        while (this.ready.length > 0) {
+        while (this.ready.length > 0 || this.tail.length > 0) {
           const consumer = this.nextConsumer()
           if (consumer === undefined) break
-          const entry = this.ready.shift()!
+          const entry = this.shiftReady()!
           this.taken(entry, consumer.sink.isNoAck)
           consumer.sink.deliver(this, entry)
         }
