@@ -20,6 +20,8 @@ export interface Config {
   readonly handshakeTimeoutMs: number
   /** Bytes a consumer's socket may buffer before deliveries to it pause. */
   readonly socketHighWaterBytes: number
+  /** Body bytes a durable queue keeps in memory; beyond it persisted messages are paged to disk. */
+  readonly queueMemoryBytes: number
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -34,6 +36,7 @@ export const DEFAULT_CONFIG: Config = {
   maxMessageBytes: 128 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
   socketHighWaterBytes: 1024 * 1024,
+  queueMemoryBytes: 32 * 1024 * 1024,
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +49,7 @@ export function makeConfig(options: Partial<Config>): Config {
   if (!Number.isInteger(c.frameMaxBytes) || c.frameMaxBytes < 4096) throw new ConfigError(`frame-max must be at least 4096`)
   if (!Number.isInteger(c.channelMax) || c.channelMax < 1 || c.channelMax > 65535) throw new ConfigError(`invalid channel-max ${c.channelMax}`)
   if (!Number.isInteger(c.heartbeatSeconds) || c.heartbeatSeconds < 0 || c.heartbeatSeconds > 65535) throw new ConfigError(`invalid heartbeat ${c.heartbeatSeconds}`)
+  if (!Number.isInteger(c.queueMemoryBytes) || c.queueMemoryBytes < 0) throw new ConfigError(`invalid queue memory ${c.queueMemoryBytes}`)
   if (!c.inMemory && !c.dataDir) throw new ConfigError('a data directory is required unless --in-memory')
   return c
 }

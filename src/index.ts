@@ -7,6 +7,7 @@ import { Broker } from './broker/broker.js'
 import { Listener } from './server/listener.js'
 import { openPersistence, type Persistence } from './server/persistence.js'
 import { decodeProperties, type BasicProperties } from './wire/codec.js'
+import { propertiesCodec } from './wire/basic-properties.js'
 
 export type { LogLevel }
 export type { BasicProperties }
@@ -26,6 +27,8 @@ export interface BrokerOptions {
   frameMaxBytes?: number
   channelMax?: number
   maxMessageBytes?: number
+  /** Body bytes a durable queue keeps in memory before paging persisted messages to disk. */
+  queueMemoryBytes?: number
 }
 
 export interface QueueInfo {
@@ -70,7 +73,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<WarrenBr
 /** Starts a broker from a complete Config (the CLI's entry). */
 export async function start(config: Config, log: Logger): Promise<WarrenBroker> {
   const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
-  const broker = new Broker({ store: persistence?.store })
+  const broker = new Broker({
+    store: persistence?.store,
+    vhostOptions: { codec: propertiesCodec, queueMemoryBytes: config.queueMemoryBytes },
+  })
   if (persistence) persistence.restore(broker)
   const listener = new Listener(broker, config, log, VERSION)
   let port: number

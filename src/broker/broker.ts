@@ -1,7 +1,7 @@
 // The broker: its vhosts and users, created from a Config, with the test helpers reset() and
 // inspection. Owns no sockets; connections reach it through authenticate() and vhost().
 import type { BrokerStore } from './broker-store.js'
-import { Vhost, type Paging } from './vhost.js'
+import { Vhost, type VhostOptions } from './vhost.js'
 
 export interface User {
   readonly name: string
@@ -14,8 +14,8 @@ export interface BrokerOptions {
   readonly store?: BrokerStore
   readonly users?: readonly User[]
   readonly vhosts?: readonly string[]
-  /** Paging of durable queues beyond their memory budget (needs a store). */
-  readonly paging?: Paging
+  /** Message property codec and queue memory budget, given to every vhost. */
+  readonly vhostOptions?: VhostOptions
 }
 
 export const DEFAULT_USERS: readonly User[] = [{ name: 'guest', password: 'guest', tags: ['administrator'], vhosts: 'all' }]
@@ -26,7 +26,7 @@ export class Broker {
 
   constructor(readonly options: BrokerOptions = {}) {
     this.users = new Map((options.users ?? DEFAULT_USERS).map((u) => [u.name, u]))
-    for (const name of options.vhosts ?? ['/']) this.vhosts.set(name, new Vhost(name, options.store, options.paging))
+    for (const name of options.vhosts ?? ['/']) this.vhosts.set(name, new Vhost(name, options.store, options.vhostOptions))
   }
 
   get store(): BrokerStore | undefined {

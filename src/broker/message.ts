@@ -33,7 +33,15 @@ export class Message {
 
 /** A message's place in one queue. `seq` orders it there, so a requeue returns it to its position. */
 export interface QueuedMessage {
-  readonly message: Message
+  /** Replaced when a quorum queue rewrites x-delivery-count on redelivery. */
+  message: Message
   readonly seq: number
   redelivered: boolean
+  /** When the message expires (ms since the epoch), or 0 for never. */
+  readonly expiresAtMs: number
+  /** Times delivered and returned (quorum queues' x-delivery-count). */
+  deliveryCount: number
 }
+
+/** Why a message left its queue for a dead-letter exchange (RabbitMQ's x-death reasons). */
+export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit'

@@ -12,7 +12,8 @@ import { FanoutExchange } from './exchange/fanout.js'
 import { TopicExchange } from './exchange/topic.js'
 import { HeadersExchange } from './exchange/headers.js'
 import { Queue, type QueueOptions } from './queue/queue.js'
-import { Message, type MessageProperties } from './message.js'
+import { Message, type DeathReason } from './message.js'
+import { originalRoutingKeys, recordDeath, wouldCycle, type PropertiesCodec } from './dead-letter.js'
 import { validateQueueArguments, checkQueueEquivalence } from './queue/queue-arguments.js'
 
 export const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const
@@ -26,10 +27,11 @@ export interface QueueDeclare {
   arguments: Record<string, unknown>
 }
 
-/** How durable queues page persisted messages out of memory and read them back. */
-export interface Paging {
-  readonly queueMemoryBytes: number
-  readonly makeProperties: (raw: Buffer) => MessageProperties
+export interface VhostOptions {
+  /** Views and rewrites raw message properties (dead-lettering, paging, quorum delivery counts). */
+  readonly codec?: PropertiesCodec
+  /** Body bytes a durable queue keeps in memory before paging persisted messages out (0: never). */
+  readonly queueMemoryBytes?: number
 }
 
 const PREDECLARED: [string, string][] = [
@@ -44,7 +46,7 @@ export class Vhost {
   constructor(
     readonly name: string,
     private readonly store?: BrokerStore,
-    private readonly paging?: Paging,
+    private readonly options: VhostOptions = {},
   ) {
     this.exchanges.set('', new DefaultExchange(name, this.queues))
     for (const [n, type] of PREDECLARED) {
@@ -141,7 +143,10 @@ export class Vhost {
     return q
   }
 
+  /** Declares (or checks) a queue; an empty name asks for a server-named `amq.gen-` queue. */
   declareQueue(req: QueueDeclare, owner: object): Queue {
+    // Generated names carry the reserved prefix on purpose, so they skip its check.
+    if (req.name === '' && !req.passive) return this.createQueue({ ...req, name: this.generateQueueName() }, owner)
     const existing = this.queues.get(req.name)
     if (req.passive) {
       if (!existing) throw notFound(`no queue '${req.name}' in vhost '${this.name}'`)
@@ -155,7 +160,12 @@ export class Vhost {
       checkQueueEquivalence(existing, req, this.name)
       return existing
     }
-    validateQueueArguments(req.arguments)
+    return this.createQueue(req, owner)
+  }
+
+  private createQueue(req: QueueDeclare, owner: object): Queue {
+    validateQueueArguments(req.arguments, req.name, this.name)
+    if (req.arguments['x-queue-type'] === 'quorum' || req.arguments['x-queue-type'] === 'stream') this.checkReplicatedFlags(req)
     const q = this.newQueue(req.name, {
       isDurable: req.durable, isExclusive: req.exclusive, isAutoDelete: req.autoDelete,
       arguments: req.arguments, exclusiveOwner: req.exclusive ? owner : undefined,
@@ -168,9 +178,47 @@ export class Vhost {
     return q
   }
 
-  /** A queue with this vhost's memory budget (used for new and recovered queues). */
+  /** RabbitMQ: quorum and stream queues must be durable, not exclusive, not auto-delete. */
+  private checkReplicatedFlags(req: QueueDeclare): void {
+    const where = `for queue '${req.name}' in vhost '${this.name}'`
+    if (!req.durable) throw preconditionFailed(`invalid property 'non-durable' ${where}`)
+    if (req.exclusive) throw preconditionFailed(`invalid property 'exclusive-owner' ${where}`)
+    if (req.autoDelete) throw preconditionFailed(`invalid property 'auto-delete' ${where}`)
+  }
+
+  /** A queue with this vhost's memory budget and dead-lettering (used for new and recovered queues). */
   newQueue(name: string, options: Omit<QueueOptions, 'memoryBudgetBytes'>): Queue {
-    return new Queue(this.name, name, { ...options, memoryBudgetBytes: this.paging?.queueMemoryBytes ?? 0 })
+    const q = new Queue(this.name, name, { ...options, memoryBudgetBytes: this.options.queueMemoryBytes ?? 0 })
+    const codec = this.options.codec
+    if (codec) {
+      q.onDeadLetter = (from, message, reason) => this.deadLetter(from, message, reason, codec)
+      if (q.policy.queueType === 'quorum') q.countDelivery = (m, count) => this.withDeliveryCount(m, count, codec)
+    }
+    return q
+  }
+
+  /** Publishes a message that left `from` to its dead-letter exchange, with its x-death history. */
+  private deadLetter(from: Queue, message: Message, reason: DeathReason, codec: PropertiesCodec): void {
+    const dlxName = from.policy.deadLetterExchange
+    const dlx = dlxName === undefined ? undefined : this.exchanges.get(dlxName)
+    if (!dlx) return // RabbitMQ drops the message when the dead-letter exchange does not exist
+    const routingKeys = originalRoutingKeys(message.routingKey, message.properties.headers)
+    const raw = codec.rewrite(message.rawProperties, (props) => {
+      recordDeath(props, { queue: from.name, reason, exchange: message.exchange, routingKeys, nowMs: Date.now() })
+      if (from.policy.queueType === 'quorum') delete props.headers?.['x-delivery-count']
+    })
+    const dead = new Message(dlx.name, from.policy.deadLetterRoutingKey ?? message.routingKey, raw, codec.view(raw), message.body)
+    const queues = this.route(dlx, dead).filter((q) => !wouldCycle(dead.properties.headers, q.name) || reason === 'rejected')
+    if (queues.length > 0) this.enqueue(queues, dead)
+  }
+
+  private withDeliveryCount(m: Message, count: number, codec: PropertiesCodec): Message {
+    const raw = codec.rewrite(m.rawProperties, (props) => {
+      ;(props.headers ??= {})['x-delivery-count'] = count
+    })
+    const rewritten = new Message(m.exchange, m.routingKey, raw, codec.view(raw), m.body)
+    rewritten.storeId = m.storeId
+    return rewritten
   }
 
   /** Connects a durable queue to its store records, so it persists and can page. */
@@ -179,11 +227,11 @@ export class Vhost {
     if (!store) return
     q.storeId = storeId
     q.store = store
-    const paging = this.paging
-    if (paging) {
+    const codec = this.options.codec
+    if (codec) {
       q.pageIn = (id) => {
         const stored = store.read(id)
-        const m = new Message(stored.exchange, stored.routingKey, stored.properties, paging.makeProperties(stored.properties), stored.body)
+        const m = new Message(stored.exchange, stored.routingKey, stored.properties, codec.view(stored.properties), stored.body)
         m.storeId = id
         return m
       }
@@ -350,8 +398,19 @@ export class Vhost {
     return next && !seen.has(next) ? this.routeAlternate(next, message, seen) : queues
   }
 
-  /** Hands a routed message to its queues, writing it once to the store if it must survive. */
-  enqueue(queues: readonly Queue[], message: Message): void {
+  /**
+   * Hands a routed message to its queues, writing it once to the store if it must survive.
+   * Returns false when a queue refused it (x-overflow reject-publish): the publisher gets a nack.
+   */
+  enqueue(routed: readonly Queue[], message: Message): boolean {
+    let queues = routed
+    let refused = false
+    for (const q of routed) {
+      if (!q.refuses(message)) continue
+      refused = true
+      queues = queues.filter((other) => other !== q)
+      if (q.policy.overflow === 'reject-publish-dlx') q.onDeadLetter?.(q, message, 'maxlen')
+    }
     if (message.isPersistent && this.store) {
       let ids: number[] | undefined
       for (const q of queues) if (q.isPersisted) (ids ??= []).push(q.storeId)
@@ -362,6 +421,7 @@ export class Vhost {
       }
     }
     for (const q of queues) q.enqueue(message)
+    return !refused
   }
 }
 

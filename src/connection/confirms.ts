@@ -21,6 +21,8 @@ export class Confirms {
   private flushScheduled = false
   private syncScheduled = false
   private failed = false
+  /** Publishes a queue refused (x-overflow reject-publish), nacked in their place in the sequence. */
+  private readonly refused: number[] = []
   private readonly flushNow = () => this.flush()
   private readonly startSyncNow = () => this.startSync()
 
@@ -31,8 +33,9 @@ export class Confirms {
   }
 
   /** Records a publish; `needsDisk` when it was written to the store for a durable queue. */
-  published(needsDisk: boolean): number {
+  published(needsDisk: boolean, isRefused = false): number {
     const seq = ++this.lastSeq
+    if (isRefused) this.refused.push(seq)
     if (needsDisk) this.lastDiskSeq = seq
     if (this.lastDiskSeq > this.readyUpTo) {
       if (!this.syncing && !this.syncScheduled) {
@@ -77,6 +80,13 @@ export class Confirms {
   /** Sends one ack (or nack after a failed fsync) covering everything newly confirmable. */
   flush(): void {
     this.flushScheduled = false
+    if (this.readyUpTo <= this.sentUpTo) return
+    while (this.refused.length > 0 && this.refused[0] <= this.readyUpTo) {
+      const seq = this.refused.shift()!
+      if (seq - 1 > this.sentUpTo) this.sink.ack(seq - 1, seq - 1 - this.sentUpTo > 1)
+      this.sink.nack(seq, false)
+      this.sentUpTo = seq
+    }
     if (this.readyUpTo <= this.sentUpTo) return
     const multiple = this.readyUpTo - this.sentUpTo > 1
     if (this.failed) this.sink.nack(this.readyUpTo, multiple)

@@ -3,7 +3,8 @@
 //
 //   properties := flags(u16, bit 15 = content-type ... bit 2 = cluster-id) then each present field
 import { ByteReader } from './byte-reader.js'
-import { readBasicProperties, type BasicProperties } from './codec.js'
+import { ByteWriter } from './byte-writer.js'
+import { readBasicProperties, writeBasicProperties, type BasicProperties } from './codec.js'
 
 const FLAG_HEADERS = 1 << 13
 const FLAG_DELIVERY_MODE = 1 << 12
@@ -47,4 +48,17 @@ export class LazyProperties {
 /** Validates raw properties by decoding them once (a malformed header is a frame error). */
 export function checkProperties(raw: Buffer): void {
   readBasicProperties(new ByteReader(raw))
+}
+
+/** Views and rewrites raw property bytes; the broker uses it through its PropertiesCodec interface. */
+export const propertiesCodec = {
+  view: (raw: Buffer): LazyProperties => new LazyProperties(raw),
+  /** Decodes, lets `edit` change the plain object (headers, expiration...), and encodes again. */
+  rewrite(raw: Buffer, edit: (props: Record<string, unknown>) => void): Buffer {
+    const props = readBasicProperties(new ByteReader(raw)) as Record<string, unknown>
+    edit(props)
+    const w = new ByteWriter(raw.length + 256)
+    writeBasicProperties(w, props as BasicProperties)
+    return w.takeCopy()
+  },
 }

@@ -19,7 +19,7 @@ export class Typed {
 }
 
 export type FieldValue =
-  | boolean | number | bigint | string | Buffer | null | Typed | FieldValue[] | FieldTable
+  | boolean | number | bigint | string | Buffer | Date | null | Typed | FieldValue[] | FieldTable
 export interface FieldTable { [name: string]: FieldValue }
 
 export function readFieldTable(r: ByteReader): FieldTable {
@@ -102,6 +102,7 @@ function writeFieldValue(w: ByteWriter, v: FieldValue): void {
   if (Buffer.isBuffer(v)) { tag(w, 'x'); return w.longstr(v) }
   if (Array.isArray(v)) { tag(w, 'A'); return writeFieldArray(w, v) }
   if (v instanceof Typed) return writeTyped(w, v)
+  if (v instanceof Date) { tag(w, 'T'); return w.u64(Math.floor(v.getTime() / 1000)) }
   tag(w, 'F')
   writeFieldTable(w, v as FieldTable)
 }

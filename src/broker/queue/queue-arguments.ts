@@ -65,6 +65,7 @@ const QUEUE_ARGUMENTS: Record<string, Check> = {
   'x-queue-type': oneOf('classic', 'quorum', 'stream'),
   'x-single-active-consumer': isBool,
   'x-queue-master-locator': oneOf('min-masters', 'client-local', 'random'),
+  'x-delivery-limit': nonNegativeInt,
 }
 
 export function validateQueueArguments(args: Record<string, unknown>, queueName = '', vhost = '/'): void {

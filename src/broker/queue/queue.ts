@@ -1,9 +1,12 @@
-// One queue: its ready messages, its consumers, and dispatch within their credit. Synchronous; no
-// frames or sockets. Persistence goes through the narrow QueueStore interface the store satisfies.
-import type { Message, QueuedMessage } from '../message.js'
+// One queue: its ready messages, its consumers, and dispatch within their credit; TTL, length
+// limits, priorities and dead-letter hand-off per its x- arguments. Synchronous; no frames or
+// sockets. Persistence goes through the narrow QueueStore interface the store satisfies.
+import type { DeathReason, Message, QueuedMessage } from '../message.js'
 import type { ConsumerOptions, ConsumerSink } from './consumer.js'
 import { ReadyList } from './ready-list.js'
+import { PriorityReadyList } from './priority-ready-list.js'
 import { PagedTail } from './paged-tail.js'
+import { messageTtlMs, queuePolicy, type QueuePolicy } from './queue-policy.js'
 
 /** What a durable queue asks of the message store (MessageStore satisfies it). */
 export interface QueueStore {
@@ -30,25 +33,33 @@ interface Consumer {
 }
 
 export class Queue {
-  private readonly ready = new ReadyList()
+  readonly policy: QueuePolicy
+  private readonly ready: ReadyList | PriorityReadyList
   /** Messages beyond the memory budget, oldest first, all newer than every ready message. */
   private readonly tail = new PagedTail()
   private readyBytes = 0
-  /** Rebuilds a paged-out message from the store (set with `store`). */
-  pageIn: ((storeId: number) => Message) | undefined
   private consumers: Consumer[] = []
   private roundRobin = 0
   private nextSeq = 0
   private dispatching = false
   private redispatch = false
+  private expiryTimer: NodeJS.Timeout | undefined
+  private expiryAtMs = 0
+  private unusedTimer: NodeJS.Timeout | undefined
   /** Delivered to consumers or basic.get and not yet acked. */
   unackedCount = 0
   isDeleted = false
   /** Id in the message store for a durable queue; -1 otherwise. */
   storeId = -1
   store: QueueStore | undefined
-  /** Called when the last consumer of an auto-delete queue goes away. */
+  /** Rebuilds a paged-out message from the store (set with `store`). */
+  pageIn: ((storeId: number) => Message) | undefined
+  /** Called when an auto-delete queue loses its last consumer, or an x-expires queue goes unused. */
   onUnused: ((queue: Queue) => void) | undefined
+  /** Hands messages leaving for the dead-letter exchange to the vhost. */
+  onDeadLetter: ((queue: Queue, message: Message, reason: DeathReason) => void) | undefined
+  /** Rewrites a message's x-delivery-count header (quorum queues). */
+  countDelivery: ((message: Message, count: number) => Message) | undefined
   /** A consumer has ever subscribed (RabbitMQ auto-deletes only after the first consumer). */
   private hadConsumer = false
 
@@ -56,7 +67,14 @@ export class Queue {
     readonly vhost: string,
     readonly name: string,
     readonly options: QueueOptions,
-  ) {}
+  ) {
+    this.policy = queuePolicy(options.arguments)
+    const maxPriority = this.policy.maxPriority
+    this.ready = maxPriority !== undefined && maxPriority > 0
+      ? new PriorityReadyList(maxPriority, (e) => e.message.properties.priority ?? 0)
+      : new ReadyList()
+    this.touch()
+  }
 
   get isDurable(): boolean { return this.options.isDurable }
   get isExclusive(): boolean { return this.options.isExclusive }
@@ -66,9 +84,27 @@ export class Queue {
   get consumerCount(): number { return this.consumers.length }
   get isPersisted(): boolean { return this.storeId >= 0 && this.store !== undefined }
 
+  /** Paging keeps only ids in memory, so it is for queues whose limits do not need each message. */
+  private get canPage(): boolean {
+    const p = this.policy
+    return this.pageIn !== undefined && (this.options.memoryBudgetBytes ?? 0) > 0 && p.maxPriority === undefined &&
+      p.messageTtlMs === undefined && p.maxLengthBytes === undefined
+  }
+
+  // ---- enqueue ----------------------------------------------------------------------------
+
+  /** x-overflow reject-publish: would this message be refused? */
+  refuses(message: Message): boolean {
+    const p = this.policy
+    if (p.overflow === 'drop-head') return false
+    if (p.maxLength !== undefined && this.messageCount >= p.maxLength) return true
+    return p.maxLengthBytes !== undefined && this.readyBytes + message.bodyBytes > p.maxLengthBytes
+  }
+
   enqueue(message: Message, redelivered = false): void {
-    if (this.tail.length > 0 || this.isOverBudget()) this.page(message, redelivered)
-    else this.pushReady(message, redelivered)
+    if (this.tail.length > 0 || (this.canPage && this.readyBytes >= this.options.memoryBudgetBytes!)) this.page(message, redelivered)
+    else this.pushReady(message, redelivered, 0)
+    this.enforceLimits()
     if (this.consumers.length > 0) this.dispatch()
   }
 
@@ -77,14 +113,19 @@ export class Queue {
     this.tail.pushStored(storeId, redelivered)
   }
 
-  private pushReady(message: Message, redelivered: boolean): void {
-    this.ready.push({ message, seq: this.nextSeq++, redelivered })
+  private pushReady(message: Message, redelivered: boolean, deliveryCount: number): void {
+    const expiresAtMs = this.expiryOf(message)
+    this.ready.push({ message, seq: this.nextSeq++, redelivered, expiresAtMs, deliveryCount })
     this.readyBytes += message.bodyBytes
+    if (expiresAtMs > 0) this.scheduleExpiry(expiresAtMs)
   }
 
-  private isOverBudget(): boolean {
-    const budget = this.options.memoryBudgetBytes ?? 0
-    return budget > 0 && this.readyBytes >= budget && this.pageIn !== undefined
+  /** RabbitMQ: the lower of the queue's x-message-ttl and the message's expiration applies. */
+  private expiryOf(message: Message): number {
+    const own = messageTtlMs(message.properties.expiration)
+    const queueTtl = this.policy.messageTtlMs
+    const ttl = own === undefined ? queueTtl : queueTtl === undefined ? own : Math.min(own, queueTtl)
+    return ttl === undefined ? 0 : Date.now() + ttl
   }
 
   /** Past the budget, a persisted message keeps only its store id in memory. */
@@ -93,12 +134,29 @@ export class Queue {
     else this.tail.pushMessage(message, redelivered)
   }
 
-  /** The next ready message, refilling the head from the paged tail when it runs low. */
+  /** x-max-length / x-max-length-bytes with drop-head: the oldest messages make room. */
+  private enforceLimits(): void {
+    const p = this.policy
+    if (p.maxLength === undefined && p.maxLengthBytes === undefined) return
+    while ((p.maxLength !== undefined && this.messageCount > p.maxLength) || (p.maxLengthBytes !== undefined && this.readyBytes > p.maxLengthBytes)) {
+      const head = this.shiftReady()
+      if (!head) break
+      this.drop(head, 'maxlen')
+    }
+  }
+
+  // ---- taking -----------------------------------------------------------------------------
+
+  /** The next live ready message, refilling from the paged tail and dropping expired ones. */
   private shiftReady(): QueuedMessage | undefined {
-    if (this.tail.length > 0 && this.ready.length < 2) this.refill()
-    const entry = this.ready.shift()
-    if (entry) this.readyBytes -= entry.message.bodyBytes
-    return entry
+    for (;;) {
+      if (this.tail.length > 0 && this.ready.length < 2) this.refill()
+      const entry = this.ready.shift()
+      if (!entry) return undefined
+      this.readyBytes -= entry.message.bodyBytes
+      if (entry.expiresAtMs === 0 || entry.expiresAtMs > Date.now()) return entry
+      this.drop(entry, 'expired')
+    }
   }
 
   private refill(): void {
@@ -107,22 +165,31 @@ export class Queue {
     let loaded = 0
     while (this.tail.length > 0 && (loaded < 1 || this.readyBytes < target) && loaded < 10_000) {
       const next = this.tail.shift(this.pageIn!)!
-      this.pushReady(next.message, next.redelivered)
+      this.pushReady(next.message, next.redelivered, 0)
       loaded++
     }
   }
 
   /** basic.get: the head message, counted as unacked unless no-ack. */
   get(noAck: boolean): QueuedMessage | undefined {
+    this.touch()
     const entry = this.shiftReady()
     if (entry) this.taken(entry, noAck)
     return entry
   }
 
-  /** An acked (or dropped) delivery leaves the queue for good. */
+  // ---- settling ---------------------------------------------------------------------------
+
+  /** An acked delivery leaves the queue for good. */
   settle(entry: QueuedMessage): void {
     this.unackedCount--
     this.forget(entry)
+  }
+
+  /** A delivery rejected without requeue: gone, or dead-lettered with reason `rejected`. */
+  reject(entry: QueuedMessage): void {
+    this.unackedCount--
+    this.drop(entry, 'rejected')
   }
 
   /** Unacked deliveries come back to their original positions, marked redelivered. */
@@ -131,6 +198,16 @@ export class Queue {
     if (this.isDeleted) return
     for (const entry of entries) {
       entry.redelivered = true
+      if (this.countDelivery) {
+        // Quorum queues count returns, and dead-letter past x-delivery-limit (RabbitMQ).
+        entry.deliveryCount++
+        const limit = this.policy.deliveryLimit
+        if (limit !== undefined && entry.deliveryCount > limit) {
+          this.drop(entry, 'delivery_limit')
+          continue
+        }
+        entry.message = this.countDelivery(entry.message, entry.deliveryCount)
+      }
       this.ready.insertBySeq(entry)
       this.readyBytes += entry.message.bodyBytes
     }
@@ -146,11 +223,50 @@ export class Queue {
     return count
   }
 
+  private drop(entry: QueuedMessage, reason: DeathReason): void {
+    this.forget(entry)
+    if (this.policy.deadLetterExchange !== undefined && !this.isDeleted) this.onDeadLetter?.(this, entry.message, reason)
+  }
+
+  // ---- expiry -----------------------------------------------------------------------------
+
+  private scheduleExpiry(atMs: number): void {
+    if (this.expiryTimer && this.expiryAtMs <= atMs) return
+    clearTimeout(this.expiryTimer)
+    this.expiryAtMs = atMs
+    this.expiryTimer = setTimeout(() => this.expireNow(), Math.max(0, atMs - Date.now()) + 1)
+    this.expiryTimer.unref()
+  }
+
+  /** Removes every expired ready message, oldest first, wherever it sits in the queue. */
+  private expireNow(): void {
+    this.expiryTimer = undefined
+    if (this.isDeleted) return
+    const now = Date.now()
+    let next = 0
+    const expired = this.ready.removeWhere((e) => {
+      if (e.expiresAtMs === 0) return false
+      if (e.expiresAtMs <= now) return true
+      if (next === 0 || e.expiresAtMs < next) next = e.expiresAtMs
+      return false
+    })
+    for (const e of expired) {
+      this.readyBytes -= e.message.bodyBytes
+      this.drop(e, 'expired')
+    }
+    if (next > 0) this.scheduleExpiry(next)
+  }
+
+  // ---- consumers --------------------------------------------------------------------------
+
   addConsumer(sink: ConsumerSink, options: ConsumerOptions): void {
-    const consumer = { sink, options }
+    this.touch()
+    // Single active consumer: registration order decides who is active, not priority.
+    const priority = this.policy.isSingleActiveConsumer ? 0 : options.priority
+    const consumer = { sink, options: { ...options, priority } }
     // Highest priority first; equal priorities keep subscription order (x-priority, RabbitMQ).
     let at = this.consumers.length
-    while (at > 0 && this.consumers[at - 1].options.priority < options.priority) at--
+    while (at > 0 && this.consumers[at - 1].options.priority < priority) at--
     this.consumers.splice(at, 0, consumer)
     this.hadConsumer = true
     this.dispatch()
@@ -165,12 +281,28 @@ export class Queue {
     if (at < 0) return
     this.consumers.splice(at, 1)
     if (this.roundRobin > at) this.roundRobin--
+    this.touch()
     if (this.consumers.length === 0 && this.isAutoDelete && this.hadConsumer && !this.isDeleted) this.onUnused?.(this)
+    else if (this.consumers.length > 0) this.dispatch() // a single active consumer may have changed
+  }
+
+  /** x-expires: the queue is deleted after going unused (no consumers, no get, no redeclare) that long. */
+  touch(): void {
+    const ms = this.policy.expiresMs
+    if (ms === undefined || this.isDeleted) return
+    clearTimeout(this.unusedTimer)
+    this.unusedTimer = setTimeout(() => {
+      if (this.consumers.length === 0 && !this.isDeleted) this.onUnused?.(this)
+      else this.touch()
+    }, ms)
+    this.unusedTimer.unref()
   }
 
   /** Marks the queue gone: tells its consumers and forgets its messages. */
   markDeleted(): number {
     this.isDeleted = true
+    clearTimeout(this.expiryTimer)
+    clearTimeout(this.unusedTimer)
     const count = this.messageCount
     const consumers = this.consumers
     this.consumers = []
@@ -187,6 +319,8 @@ export class Queue {
     if (this.pageIn) yield* this.tail.entries(this.pageIn)
   }
 
+  // ---- dispatch ---------------------------------------------------------------------------
+
   /** Delivers ready messages to consumers with credit, round-robin within the top priority. */
   dispatch(): void {
     if (this.dispatching) {
@@ -200,7 +334,8 @@ export class Queue {
         while (this.ready.length > 0 || this.tail.length > 0) {
           const consumer = this.nextConsumer()
           if (consumer === undefined) break
-          const entry = this.shiftReady()!
+          const entry = this.shiftReady()
+          if (!entry) break
           this.taken(entry, consumer.sink.isNoAck)
           consumer.sink.deliver(this, entry)
         }
@@ -225,6 +360,7 @@ export class Queue {
   private nextConsumer(): Consumer | undefined {
     const consumers = this.consumers, n = consumers.length
     if (n === 0) return undefined
+    if (this.policy.isSingleActiveConsumer) return consumers[0].sink.canAccept() ? consumers[0] : undefined
     // Within the highest priority that has credit, continue round-robin from the last one served.
     let i = 0
     while (i < n) {
