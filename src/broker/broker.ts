@@ -2,6 +2,7 @@
 // inspection. Owns no sockets; connections reach it through authenticate() and vhost().
 import type { BrokerStore } from './broker-store.js'
 import { Vhost, type VhostOptions } from './vhost.js'
+import { DirectReplyRegistry } from './direct-reply.js'
 
 export interface User {
   readonly name: string
@@ -22,6 +23,7 @@ export const DEFAULT_USERS: readonly User[] = [{ name: 'guest', password: 'guest
 
 export class Broker {
   readonly vhosts = new Map<string, Vhost>()
+  readonly directReply = new DirectReplyRegistry()
   private readonly users: Map<string, User>
 
   constructor(readonly options: BrokerOptions = {}) {

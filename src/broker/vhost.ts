@@ -93,8 +93,9 @@ export class Vhost {
 
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === '' ) throw accessRefused('operation not permitted on the default exchange')
-    if (name.startsWith('amq.')) throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`)
-    const ex = this.exchange(name)
+    if (name.startsWith('amq.')) throw accessRefused(`deletion of system exchange '${name}' in vhost '${this.name}' not allowed`)
+    const ex = this.exchanges.get(name)
+    if (!ex) return // RabbitMQ 3.10: deleting a missing exchange succeeds
     if (ifUnused && ex.bindings.length > 0) throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`)
     this.removeExchange(ex)
   }
@@ -152,7 +153,8 @@ export class Vhost {
       if (!existing) throw notFound(`no queue '${req.name}' in vhost '${this.name}'`)
       return this.queue(req.name, owner)
     }
-    if (req.name.startsWith('amq.') && !existing) {
+    // RabbitMQ refuses the prefix on every non-passive declare, even of an existing amq.gen- queue.
+    if (req.name.startsWith('amq.')) {
       throw accessRefused(`queue name '${req.name}' contains reserved prefix 'amq.*'`)
     }
     if (existing) {
@@ -253,9 +255,10 @@ export class Vhost {
   }
 
   deleteQueue(name: string, ifUnused: boolean, ifEmpty: boolean, owner: object): number {
+    if (!this.queues.has(name)) return 0 // RabbitMQ 3.10: deleting a missing queue succeeds
     const q = this.queue(name, owner)
     if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`queue '${name}' in vhost '${this.name}' in use`)
-    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${name}' in vhost '${this.name}' is not empty`)
+    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${name}' in vhost '${this.name}' not empty`)
     return this.removeQueue(q)
   }
 

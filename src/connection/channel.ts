@@ -20,6 +20,7 @@ import { dispatchQueue } from './handlers/queue.js'
 import { dispatchBasic, publishCommand } from './handlers/basic.js'
 import { dispatchConfirm } from './handlers/confirm.js'
 import { dispatchTx } from './handlers/tx.js'
+import { cancelReplies, type DirectReplyConsumer } from './handlers/direct-reply.js'
 
 /** What a channel needs from its connection. */
 export interface ChannelHost {
@@ -54,6 +55,8 @@ export class Channel implements ConsumerHost {
   isFlowActive = true
   confirms: Confirms | undefined
   tx: TxBuffer | undefined
+  /** This channel's consumer of amq.rabbitmq.reply-to, if any (direct reply-to). */
+  replyConsumer: DirectReplyConsumer | undefined
   /** The queue named by the last queue.declare, used when a method names queue ''. */
   lastQueueName = ''
   /** While an asynchronous step (tx.commit's fsync) runs, later methods wait here in order. */
@@ -82,17 +85,16 @@ export class Channel implements ConsumerHost {
       return
     }
     if (this.held) return void this.held.push(() => this.onMethod(m))
-    this.guard(m.id, () => {
-      if (!this.assembler.isIdle) throw new AmqpError(ReplyCode.UnexpectedFrame, `expected content header for class 60, got non content header frame instead`)
-      this.dispatch(m)
-    })
+    // RabbitMQ names basic.publish when a method interrupts its content.
+    if (!this.assembler.isIdle) return this.guard(MethodId.BasicPublish, () => this.assembler.methodFrame())
+    this.guard(m.id, () => this.dispatch(m))
   }
 
   onHeader(payload: Buffer): void {
     if (this.state === 'closing') return
     if (this.held) return void this.held.push(() => this.onHeader(payload))
-    this.guard(MethodId.BasicPublish, () => {
-      const done = this.assembler.header(payload, 'content header')
+    this.guard(this.contentMethodId(), () => {
+      const done = this.assembler.header(payload)
       if (done) this.published(done)
     })
   }
@@ -103,10 +105,15 @@ export class Channel implements ConsumerHost {
       const copy = Buffer.from(payload) // the socket chunk is not ours to keep
       return void this.held.push(() => this.onBody(copy))
     }
-    this.guard(MethodId.BasicPublish, () => {
+    this.guard(this.contentMethodId(), () => {
       const done = this.assembler.body(payload)
       if (done) this.published(done)
     })
+  }
+
+  /** Content faults name basic.publish once it started the command, else no method (RabbitMQ). */
+  private contentMethodId(): number {
+    return this.assembler.isIdle ? 0 : MethodId.BasicPublish
   }
 
   private published(command: ContentCommand<BasicPublish>): void {
@@ -222,6 +229,11 @@ export class Channel implements ConsumerHost {
     return this.channelPrefetch === 0 || this.consumerUnacked < this.channelPrefetch
   }
 
+  /** The next delivery tag (deliveries, get-ok, direct replies share one sequence). */
+  nextTag(): number {
+    return this.nextDeliveryTag++
+  }
+
   deliver(consumer: ChannelConsumer, queue: Queue, entry: QueuedMessage): void {
     const tag = this.nextDeliveryTag++
     if (!consumer.isNoAck) {
@@ -273,6 +285,15 @@ export class Channel implements ConsumerHost {
     this.resumeDeliveries()
   }
 
+  /** Deliveries rejected without requeue: dropped, or dead-lettered where the queue says so. */
+  reject(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      this.forgetCredit(d)
+      d.queue.reject(d.entry)
+    }
+    this.resumeDeliveries()
+  }
+
   /** Deliveries go back to their queues, in the order given. */
   requeue(deliveries: readonly Delivery[]): void {
     for (const d of deliveries) {
@@ -303,6 +324,7 @@ export class Channel implements ConsumerHost {
     if (this.state === 'closed') return
     this.assembler.reset()
     this.held = undefined
+    cancelReplies(this)
     const consumers = [...this.consumers.values()]
     this.consumers.clear()
     // Requeue before removing consumers, so auto-delete queues still see the messages go back.

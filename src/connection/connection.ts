@@ -6,7 +6,8 @@ import type { Logger } from 'pino'
 import { AmqpError, ReplyCode, accessRefused, channelError, notAllowed, unexpectedFrame, commandInvalid } from '../errors.js'
 import { FrameReader } from '../wire/frame-reader.js'
 import { FrameWriter } from '../wire/frame-writer.js'
-import { FrameType, MethodId, decodeMethod, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
+import { FrameType, MethodId, MethodDecodeError, UnknownMethodError, decodeMethod, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
+import { describeOctets } from '../wire/octets.js'
 import type { Broker, User } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
 import type { Config } from '../config.js'
@@ -17,6 +18,7 @@ import { MECHANISMS, PROTOCOL_HEADER, isProtocolHeader, negotiateTune, parseCred
 export type ConnectionState = 'header' | 'starting' | 'tuning' | 'opening' | 'open' | 'closing' | 'closed'
 
 const CLOSE_OK_TIMEOUT_MS = 3000
+const KNOWN_FRAME_TYPES = new Set<number>([FrameType.Method, FrameType.Header, FrameType.Body, FrameType.Heartbeat])
 
 export class Connection implements ChannelHost {
   state: ConnectionState = 'header'
@@ -116,17 +118,21 @@ export class Connection implements ChannelHost {
       if (type === FrameType.Method && channelId === 0) this.onClosingMethod(payload)
       return
     }
+    if (!KNOWN_FRAME_TYPES.has(type)) {
+      throw new AmqpError(ReplyCode.FrameError, `type ${type}, ${describeOctets(payload)}: unknown_frame`)
+    }
     if (type === FrameType.Heartbeat) {
-      if (channelId !== 0) throw new AmqpError(ReplyCode.FrameError, 'heartbeat frame on a non-zero channel')
+      if (channelId !== 0) throw unexpectedFrame(`type ${type}, ${describeOctets(payload)}`)
       return
     }
     if (channelId === 0) {
-      if (type !== FrameType.Method) throw unexpectedFrame(`non-method frame on channel 0`)
+      if (type !== FrameType.Method) throw unexpectedFrame(`type ${type}, ${describeOctets(payload)}`)
       const m = decodeMethod(payload)
       try {
         this.onConnectionMethod(m)
       } catch (err) {
-        this.connectionFault(err, m.id)
+        // RabbitMQ reports a refused login against no method (class 0, method 0).
+        this.connectionFault(err, m.id === MethodId.ConnectionStartOk ? 0 : m.id)
       }
       return
     }
@@ -139,18 +145,21 @@ export class Connection implements ChannelHost {
     if (type === FrameType.Method) {
       const m = decodeMethod(payload)
       if (!channel) {
-        if (m.id !== MethodId.ChannelOpen) throw channelError(`expected 'channel.open'`)
-        if (channelId > this.channelMax) throw channelError(`channel number ${channelId} exceeds channel-max ${this.channelMax}`)
+        // RabbitMQ names the offending method in the close (e.g. 50/10 for queue.declare).
+        if (m.id !== MethodId.ChannelOpen) return this.connectionFault(channelError(`expected 'channel.open'`), m.id)
+        if (channelId > this.channelMax) {
+          return this.connectionFault(channelError(`channel number ${channelId} exceeds channel-max ${this.channelMax}`), m.id)
+        }
         this.channels.set(channelId, new Channel(channelId, this))
         this.writer.method(channelId, { id: MethodId.ChannelOpenOk, args: { channelId: Buffer.alloc(0) } })
         return
       }
       return channel.onMethod(m)
     }
-    if (!channel) throw channelError(`expected 'channel.open'`)
+    // A new channel's command assembler expects a method first (RabbitMQ's text).
+    if (!channel) throw unexpectedFrame('expected method frame, got non method frame instead')
     if (type === FrameType.Header) return channel.onHeader(payload)
-    if (type === FrameType.Body) return channel.onBody(payload)
-    throw new AmqpError(ReplyCode.FrameError, `unknown frame type ${type}`)
+    return channel.onBody(payload)
   }
 
   // ---- channel 0 --------------------------------------------------------------------------
@@ -266,6 +275,14 @@ export class Connection implements ChannelHost {
 
   /** Any error on channel 0 or in framing: close the whole connection with its code. */
   private connectionFault(err: unknown, methodId: number): void {
+    if (err instanceof UnknownMethodError) {
+      // RabbitMQ 3.10 drops the TCP connection without a close frame here (its reader crashes).
+      this.log.warn({ classId: err.classId, methodId: err.methodId }, 'unknown method, dropping connection')
+      this.closeReason = { replyCode: ReplyCode.CommandInvalid, by: 'server' }
+      this.state = 'closed'
+      return void this.socket.destroy()
+    }
+    if (err instanceof MethodDecodeError) methodId = err.methodId
     if (err instanceof AmqpError) return this.closeConnection(err, classIdOf(methodId), methodIdOf(methodId))
     this.log.error({ err }, 'internal error')
     this.closeConnection(new AmqpError(ReplyCode.InternalError, 'internal error', 'connection'), classIdOf(methodId), methodIdOf(methodId))

@@ -4,7 +4,9 @@ import { ByteReader } from './byte-reader.js'
 import { ByteWriter } from './byte-writer.js'
 import { readMethod, writeMethod, METHODS, type Method } from '../../spec/generated/methods.js'
 import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../spec/generated/properties.js'
-import { commandInvalid } from '../errors.js'
+import { FrameType } from '../../spec/generated/constants.js'
+import { AmqpError, ReplyCode, frameError } from '../errors.js'
+import { describeOctets } from './octets.js'
 
 export { FrameType, FRAME_END, FRAME_MIN_SIZE, PROTOCOL_VERSION, DEFAULT_PORT } from '../../spec/generated/constants.js'
 export { MethodId, ClassId, METHODS } from '../../spec/generated/methods.js'
@@ -14,14 +16,34 @@ export { BASIC_PROPERTY_NAMES, BASIC_PROPERTY_TYPES } from '../../spec/generated
 export type { BasicProperties } from '../../spec/generated/properties.js'
 export { readMethod, writeMethod, readBasicProperties, writeBasicProperties }
 
-/** Decodes a method frame payload; an unknown class or method is a connection error. */
-export function decodeMethod(payload: Buffer): Method {
-  const r = new ByteReader(payload)
-  const m = readMethod(r)
-  if (m === undefined) {
-    throw commandInvalid(`unknown method: class ${payload.readUInt16BE(0)}, method ${payload.readUInt16BE(2)}`)
+/**
+ * A method frame naming a class or method that does not exist. RabbitMQ 3.10's reader crashes on
+ * it (`unknown_method_id`) and drops the TCP connection without a close frame; we do the same.
+ */
+export class UnknownMethodError extends Error {
+  constructor(readonly classId: number, readonly methodId: number) {
+    super(`unknown method: class ${classId}, method ${methodId}`)
   }
-  return m
+}
+
+/** A known method whose arguments do not decode: 501 against that method, as RabbitMQ reports it. */
+export class MethodDecodeError extends AmqpError {
+  constructor(readonly methodId: number, fields: Buffer) {
+    super(ReplyCode.FrameError, `cannot decode <<${fields.join(',')}>>`.slice(0, 200), 'connection')
+  }
+}
+
+/** Decodes a method frame payload (RabbitMQ's checks and texts: too short, unknown, undecodable). */
+export function decodeMethod(payload: Buffer): Method {
+  if (payload.length < 4) throw frameError(`type ${FrameType.Method}, ${describeOctets(payload)}: unknown_frame`)
+  const id = payload.readUInt32BE(0)
+  if (!METHODS.has(id)) throw new UnknownMethodError(id >>> 16, id & 0xffff)
+  try {
+    return readMethod(new ByteReader(payload))!
+  } catch (err) {
+    if (err instanceof AmqpError) throw new MethodDecodeError(id, payload.subarray(4))
+    throw err
+  }
 }
 
 export function encodeMethodPayload(m: Method): Buffer {

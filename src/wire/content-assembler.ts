@@ -2,9 +2,10 @@
 // channel, enforcing their order (505 UNEXPECTED_FRAME otherwise). Knows no queues or routing.
 //
 //   header payload := class-id(u16) weight(u16) body-size(u64) property-flags(u16) properties...
-import { unexpectedFrame, frameError } from '../errors.js'
+import { unexpectedFrame, frameError, type AmqpError } from '../errors.js'
 
 const HEADER_FIXED_BYTES = 12
+const BASIC_CLASS_ID = 60
 
 export interface ContentCommand<M> {
   method: M
@@ -27,15 +28,23 @@ export class ContentAssembler<M> {
     return this.awaiting === 'method'
   }
 
+  /** A method frame arrived: only allowed between commands (RabbitMQ's 505 texts otherwise). */
+  methodFrame(): void {
+    if (this.awaiting !== 'method') throw this.outOfOrder()
+  }
+
   /** A method that carries content (basic.publish) starts a command. */
   start(method: M): void {
     this.method = method
     this.awaiting = 'header'
   }
 
-  /** Returns the finished command when the header says the body is empty. */
-  header(payload: Buffer, frameName: string): ContentCommand<M> | undefined {
-    if (this.awaiting !== 'header') throw unexpectedFrame(`expected ${this.awaiting === 'method' ? 'method frame' : 'content body'}, got ${frameName}`)
+  /**
+   * Returns the finished command when the header says the body is empty. `_frameName` is no
+   * longer used: RabbitMQ's out-of-order texts do not name the frame (see outOfOrder).
+   */
+  header(payload: Buffer, _frameName?: string): ContentCommand<M> | undefined {
+    if (this.awaiting !== 'header') throw this.outOfOrder()
     if (payload.length < HEADER_FIXED_BYTES + 2) throw frameError('content header frame too short')
     const hi = payload.readUInt32BE(4), lo = payload.readUInt32BE(8)
     this.bodySize = hi * 0x1_0000_0000 + lo
@@ -50,7 +59,7 @@ export class ContentAssembler<M> {
 
   /** Returns the finished command once all body bytes have arrived. */
   body(payload: Buffer): ContentCommand<M> | undefined {
-    if (this.awaiting !== 'body') throw unexpectedFrame(`expected ${this.awaiting === 'method' ? 'method frame' : 'content header'}, got content body`)
+    if (this.awaiting !== 'body') throw this.outOfOrder()
     this.received += payload.length
     if (this.received > this.bodySize) throw frameError(`content body exceeds the declared size of ${this.bodySize} bytes`)
     this.parts.push(payload)
@@ -62,6 +71,15 @@ export class ContentAssembler<M> {
     this.method = undefined
     this.parts = []
     this.awaiting = 'method'
+  }
+
+  /** The frame that arrived is not the one awaited; the texts are RabbitMQ's command assembler's. */
+  private outOfOrder(): AmqpError {
+    switch (this.awaiting) {
+      case 'method': return unexpectedFrame('expected method frame, got non method frame instead')
+      case 'header': return unexpectedFrame(`expected content header for class ${BASIC_CLASS_ID}, got non content header frame instead`)
+      case 'body': return unexpectedFrame('expected content body, got non content body frame instead')
+    }
   }
 
   private finish(): ContentCommand<M> {

@@ -4,6 +4,7 @@
 //   frame := type(u8) channel(u16) size(u32) payload(size bytes) frame-end(0xCE)
 import { frameError } from '../errors.js'
 import { FRAME_END } from './codec.js'
+import { describeOctets } from './octets.js'
 
 export const HEADER_BYTES = 7
 export const FRAME_OVERHEAD = 8
@@ -30,10 +31,13 @@ export class FrameReader {
       const size = buf.readUInt32BE(at + 3)
       const end = at + HEADER_BYTES + size
       if (this.frameMaxBytes > 0 && size + FRAME_OVERHEAD > this.frameMaxBytes) {
-        throw frameError(`type ${buf[at]}, frame_too_large`)
+        // RabbitMQ checks the size before reading the payload, so its text shows no octets.
+        throw frameError(`type ${buf[at]}, all octets = <<>>: {frame_too_large,${size},${this.frameMaxBytes - FRAME_OVERHEAD}}`)
       }
       if (end >= buf.length) break // payload or end octet still to come
-      if (buf[end] !== FRAME_END) throw frameError(`type ${buf[at]}, missing frame end octet`)
+      if (buf[end] !== FRAME_END) {
+        throw frameError(`type ${buf[at]}, ${describeOctets(buf.subarray(at + HEADER_BYTES, end))}: {invalid_frame_end_marker,${buf[end]}}`)
+      }
       this.onFrame(buf[at], buf.readUInt16BE(at + 1), buf.subarray(at + HEADER_BYTES, end))
       at = end + 1
     }
@@ -41,3 +45,4 @@ export class FrameReader {
     this.rest = at === buf.length ? Buffer.alloc(0) : at === 0 && buf !== chunk ? buf : Buffer.from(buf.subarray(at))
   }
 }
+

@@ -13,6 +13,8 @@ import { ChannelConsumer } from '../channel-consumer.js'
 import type { Channel } from '../channel.js'
 import type { Delivery } from '../unacked.js'
 import { queueNameOf } from './queue.js'
+import { consumeReplies, cancelReplies, isReplyToQueue, stampReplyTo } from './direct-reply.js'
+import { DirectReplyRegistry } from '../../broker/direct-reply.js'
 
 export function dispatchBasic(ch: Channel, m: Method): void {
   switch (m.id) {
@@ -27,6 +29,7 @@ export function dispatchBasic(ch: Channel, m: Method): void {
     }
     case MethodId.BasicConsume: return consume(ch, m.args)
     case MethodId.BasicCancel: {
+      if (ch.replyConsumer?.consumerTag === m.args.consumerTag) cancelReplies(ch)
       const c = ch.consumers.get(m.args.consumerTag)
       if (c) ch.consumers.delete(c.consumerTag)
       if (!m.args.nowait) ch.send({ id: MethodId.BasicCancelOk, args: { consumerTag: m.args.consumerTag } })
@@ -57,9 +60,14 @@ export function dispatchBasic(ch: Channel, m: Method): void {
 }
 
 function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicConsume }>['args']): void {
+  if (isReplyToQueue(a.queue)) {
+    const tag = a.consumerTag === '' ? generateConsumerTag() : a.consumerTag
+    if (ch.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`)
+    return consumeReplies(ch, tag, a.noAck, a.nowait)
+  }
   const queueName = queueNameOf(ch, a.queue)
   const q = ch.vhost.queue(queueName, ch.host.owner)
-  const tag = a.consumerTag === '' ? 'amq.ctag-' + randomBytes(16).toString('base64url').slice(0, 22) : a.consumerTag
+  const tag = a.consumerTag === '' ? generateConsumerTag() : a.consumerTag
   if (ch.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`)
   if (q.hasExclusiveConsumer() || (a.exclusive && q.consumerCount > 0)) {
     throw accessRefused(`queue '${queueName}' in vhost '${ch.vhost.name}' in exclusive use`)
@@ -70,6 +78,11 @@ function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicCons
   // consume-ok goes out before the first delivery.
   if (!a.nowait) ch.send({ id: MethodId.BasicConsumeOk, args: { consumerTag: tag } })
   q.addConsumer(consumer, { isExclusive: a.exclusive, priority, owner: ch })
+}
+
+/** Server-generated consumer tags, as RabbitMQ spells them. */
+function generateConsumerTag(): string {
+  return 'amq.ctag-' + randomBytes(16).toString('base64url').slice(0, 22)
 }
 
 function consumerPriority(v: unknown): number {
@@ -94,6 +107,7 @@ function settle(ch: Channel, deliveries: Delivery[], how: Settlement): void {
 
 export function applySettlement(ch: Channel, deliveries: Delivery[], how: Settlement): void {
   if (how === 'requeue') ch.requeue(deliveries)
+  else if (how === 'drop') ch.reject(deliveries)
   else ch.settle(deliveries)
 }
 
@@ -108,15 +122,22 @@ export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish
   if (a.immediate) throw notImplemented('immediate=true')
   const ex = ch.vhost.exchange(a.exchange)
   if (ex.isInternal) throw accessRefused(`cannot publish to internal exchange '${a.exchange}' in vhost '${ch.vhost.name}'`)
-  const message = new Message(a.exchange, a.routingKey, command.properties, new LazyProperties(command.properties), command.body)
+  const message = stampReplyTo(ch, new Message(a.exchange, a.routingKey, command.properties, new LazyProperties(command.properties), command.body))
   if (ch.tx) return void ch.tx.publishes.push({ exchange: ex, message, mandatory: a.mandatory })
   routeMessage(ch, ex, message, a.mandatory)
 }
 
 /** Routes and enqueues; an unroutable mandatory message is returned; confirms follow. */
 export function routeMessage(ch: Channel, ex: Exchange, message: Message, mandatory: boolean): void {
+  if (ex.name === '' && DirectReplyRegistry.isReplyKey(message.routingKey)) {
+    // A reply: straight to the requesting channel, or dropped when it is gone (RabbitMQ).
+    ch.broker.directReply.deliver(message.routingKey, message)
+    ch.confirms?.published(false)
+    return
+  }
   const queues = ch.vhost.route(ex, message)
-  if (queues.length > 0) ch.vhost.enqueue(queues, message)
+  let accepted = true
+  if (queues.length > 0) accepted = ch.vhost.enqueue(queues, message)
   else if (mandatory) {
     ch.writer.content(
       ch.id,
@@ -125,5 +146,5 @@ export function routeMessage(ch: Channel, ex: Exchange, message: Message, mandat
       message.body,
     )
   }
-  ch.confirms?.published(message.storeId >= 0)
+  ch.confirms?.published(message.storeId >= 0, !accepted)
 }

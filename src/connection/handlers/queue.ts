@@ -3,6 +3,7 @@
 import { MethodId, type Method } from '../../wire/codec.js'
 import { AmqpError, notFound, ReplyCode } from '../../errors.js'
 import type { Channel } from '../channel.js'
+import { declareReplyQueue, isReplyToQueue } from './direct-reply.js'
 
 /** Resolves '' to the channel's last declared queue, as RabbitMQ does. */
 export function queueNameOf(ch: Channel, name: string): string {
@@ -16,7 +17,8 @@ export function dispatchQueue(ch: Channel, m: Method): void {
   switch (m.id) {
     case MethodId.QueueDeclare: {
       const a = m.args
-      const name = a.queue === '' && !a.passive ? vhost.generateQueueName() : queueNameOf(ch, a.queue)
+      if (isReplyToQueue(a.queue)) return declareReplyQueue(ch, a.passive)
+      const name = a.queue === '' && !a.passive ? '' : queueNameOf(ch, a.queue)
       const q = vhost.declareQueue(
         { name, passive: a.passive, durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments },
         owner,
