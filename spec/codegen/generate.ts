@@ -44,7 +44,7 @@ function methodsFile(spec: Spec): string {
   const out = [HEADER]
   out.push("import type { ByteReader } from '../../src/wire/byte-reader.js'")
   out.push("import type { ByteWriter } from '../../src/wire/byte-writer.js'")
-  out.push("import type { FieldTable } from '../../src/wire/field-table.js'")
+  out.push("import { readFieldTable, writeFieldTable, type FieldTable } from '../../src/wire/field-table.js'")
   out.push('')
   out.push('export const ClassId = {')
   for (const c of spec.classes) out.push(`  ${pascal(c.name)}: ${c.id},`)
@@ -120,12 +120,16 @@ function defaultLiteral(type: string, d: unknown): string {
 
 const READERS: Record<string, string> = {
   octet: 'r.u8()', short: 'r.u16()', long: 'r.u32()', longlong: 'r.u64()', shortstr: 'r.shortstr()',
-  longstr: 'r.longstr()', table: 'r.table()', timestamp: 'r.u64()',
+  longstr: 'r.longstr()', table: 'readFieldTable(r)', timestamp: 'r.u64()',
 }
 const WRITERS: Record<string, string> = {
   octet: 'u8', short: 'u16', long: 'u32', longlong: 'u64', shortstr: 'shortstr', longstr: 'longstr',
-  table: 'table', timestamp: 'u64',
+  timestamp: 'u64',
 }
+
+/** A statement writing one field; tables go through field-table.ts, the rest through ByteWriter. */
+const writeField = (type: string, value: string): string =>
+  type === 'table' ? `writeFieldTable(w, ${value})` : `w.${WRITERS[type]}(${value})`
 
 /** Runs of consecutive bits share octets, least significant bit first (AMQP 0-9-1, 4.2.5.2). */
 function bitGroups(fields: SpecMethod['fields']): (string | string[])[] {
@@ -167,7 +171,7 @@ function writeStatements(m: SpecMethod): string[] {
   const stmts: string[] = []
   for (const g of bitGroups(m.fields)) {
     if (Array.isArray(g)) stmts.push(`w.u8(${g.map((name, i) => `(a.${camel(name)} ? ${1 << i} : 0)`).join(' | ')})`)
-    else stmts.push(`w.${WRITERS[types.get(g)!]}(a.${camel(g)})`)
+    else stmts.push(writeField(types.get(g)!, `a.${camel(g)}`))
   }
   return stmts
 }
@@ -177,7 +181,7 @@ function propertiesFile(spec: Spec): string {
   const out = [HEADER]
   out.push("import type { ByteReader } from '../../src/wire/byte-reader.js'")
   out.push("import type { ByteWriter } from '../../src/wire/byte-writer.js'")
-  out.push("import type { FieldTable } from '../../src/wire/field-table.js'")
+  out.push("import { readFieldTable, writeFieldTable, type FieldTable } from '../../src/wire/field-table.js'")
   out.push('')
   out.push('/** The basic class content properties; an absent property is undefined. */')
   out.push('export interface BasicProperties {')
@@ -197,7 +201,7 @@ function propertiesFile(spec: Spec): string {
   out.push('  let flags = 0')
   basic.properties.forEach(([name], i) => out.push(`  if (p.${camel(name)} !== undefined) flags |= ${1 << (15 - i)}`))
   out.push('  w.u16(flags)')
-  basic.properties.forEach(([name, type]) => out.push(`  if (p.${camel(name)} !== undefined) w.${WRITERS[type]}(p.${camel(name)})`))
+  basic.properties.forEach(([name, type]) => out.push(`  if (p.${camel(name)} !== undefined) ${writeField(type, `p.${camel(name)}`)}`))
   out.push('}')
   return out.join('\n') + '\n'
 }

@@ -2,7 +2,7 @@
 
 import type { ByteReader } from '../../src/wire/byte-reader.js'
 import type { ByteWriter } from '../../src/wire/byte-writer.js'
-import type { FieldTable } from '../../src/wire/field-table.js'
+import { readFieldTable, writeFieldTable, type FieldTable } from '../../src/wire/field-table.js'
 
 export const ClassId = {
   Connection: 10,
@@ -707,13 +707,13 @@ export function writeMethod(w: ByteWriter, m: Method): void {
 function readConnectionStart(r: ByteReader): ConnectionStart {
   const _versionMajor = r.u8()
   const _versionMinor = r.u8()
-  const _serverProperties = r.table()
+  const _serverProperties = readFieldTable(r)
   const _mechanisms = r.longstr()
   const _locales = r.longstr()
   return { versionMajor: _versionMajor, versionMinor: _versionMinor, serverProperties: _serverProperties, mechanisms: _mechanisms, locales: _locales }
 }
 function readConnectionStartOk(r: ByteReader): ConnectionStartOk {
-  const _clientProperties = r.table()
+  const _clientProperties = readFieldTable(r)
   const _mechanism = r.shortstr()
   const _response = r.longstr()
   const _locale = r.shortstr()
@@ -806,7 +806,7 @@ function readExchangeDeclare(r: ByteReader): ExchangeDeclare {
   const _exchange = r.shortstr()
   const _type = r.shortstr()
   const bits0 = r.u8()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, exchange: _exchange, type: _type, passive: (bits0 & 1) !== 0, durable: (bits0 & 2) !== 0, autoDelete: (bits0 & 4) !== 0, internal: (bits0 & 8) !== 0, nowait: (bits0 & 16) !== 0, arguments: _arguments }
 }
 function readExchangeDeclareOk(_r: ByteReader): ExchangeDeclareOk { return {} }
@@ -823,7 +823,7 @@ function readExchangeBind(r: ByteReader): ExchangeBind {
   const _source = r.shortstr()
   const _routingKey = r.shortstr()
   const bits0 = r.u8()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, destination: _destination, source: _source, routingKey: _routingKey, nowait: (bits0 & 1) !== 0, arguments: _arguments }
 }
 function readExchangeBindOk(_r: ByteReader): ExchangeBindOk { return {} }
@@ -833,7 +833,7 @@ function readExchangeUnbind(r: ByteReader): ExchangeUnbind {
   const _source = r.shortstr()
   const _routingKey = r.shortstr()
   const bits0 = r.u8()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, destination: _destination, source: _source, routingKey: _routingKey, nowait: (bits0 & 1) !== 0, arguments: _arguments }
 }
 function readExchangeUnbindOk(_r: ByteReader): ExchangeUnbindOk { return {} }
@@ -841,7 +841,7 @@ function readQueueDeclare(r: ByteReader): QueueDeclare {
   const _ticket = r.u16()
   const _queue = r.shortstr()
   const bits0 = r.u8()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, queue: _queue, passive: (bits0 & 1) !== 0, durable: (bits0 & 2) !== 0, exclusive: (bits0 & 4) !== 0, autoDelete: (bits0 & 8) !== 0, nowait: (bits0 & 16) !== 0, arguments: _arguments }
 }
 function readQueueDeclareOk(r: ByteReader): QueueDeclareOk {
@@ -856,7 +856,7 @@ function readQueueBind(r: ByteReader): QueueBind {
   const _exchange = r.shortstr()
   const _routingKey = r.shortstr()
   const bits0 = r.u8()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, queue: _queue, exchange: _exchange, routingKey: _routingKey, nowait: (bits0 & 1) !== 0, arguments: _arguments }
 }
 function readQueueBindOk(_r: ByteReader): QueueBindOk { return {} }
@@ -885,7 +885,7 @@ function readQueueUnbind(r: ByteReader): QueueUnbind {
   const _queue = r.shortstr()
   const _exchange = r.shortstr()
   const _routingKey = r.shortstr()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, queue: _queue, exchange: _exchange, routingKey: _routingKey, arguments: _arguments }
 }
 function readQueueUnbindOk(_r: ByteReader): QueueUnbindOk { return {} }
@@ -901,7 +901,7 @@ function readBasicConsume(r: ByteReader): BasicConsume {
   const _queue = r.shortstr()
   const _consumerTag = r.shortstr()
   const bits0 = r.u8()
-  const _arguments = r.table()
+  const _arguments = readFieldTable(r)
   return { ticket: _ticket, queue: _queue, consumerTag: _consumerTag, noLocal: (bits0 & 1) !== 0, noAck: (bits0 & 2) !== 0, exclusive: (bits0 & 4) !== 0, nowait: (bits0 & 8) !== 0, arguments: _arguments }
 }
 function readBasicConsumeOk(r: ByteReader): BasicConsumeOk {
@@ -997,13 +997,13 @@ export function writeConnectionStart(w: ByteWriter, a: ConnectionStart): void {
   w.u32(655370)
   w.u8(a.versionMajor)
   w.u8(a.versionMinor)
-  w.table(a.serverProperties)
+  writeFieldTable(w, a.serverProperties)
   w.longstr(a.mechanisms)
   w.longstr(a.locales)
 }
 export function writeConnectionStartOk(w: ByteWriter, a: ConnectionStartOk): void {
   w.u32(655371)
-  w.table(a.clientProperties)
+  writeFieldTable(w, a.clientProperties)
   w.shortstr(a.mechanism)
   w.longstr(a.response)
   w.shortstr(a.locale)
@@ -1104,7 +1104,7 @@ export function writeExchangeDeclare(w: ByteWriter, a: ExchangeDeclare): void {
   w.shortstr(a.exchange)
   w.shortstr(a.type)
   w.u8((a.passive ? 1 : 0) | (a.durable ? 2 : 0) | (a.autoDelete ? 4 : 0) | (a.internal ? 8 : 0) | (a.nowait ? 16 : 0))
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeExchangeDeclareOk(w: ByteWriter, _a: ExchangeDeclareOk): void {
   w.u32(2621451)
@@ -1125,7 +1125,7 @@ export function writeExchangeBind(w: ByteWriter, a: ExchangeBind): void {
   w.shortstr(a.source)
   w.shortstr(a.routingKey)
   w.u8((a.nowait ? 1 : 0))
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeExchangeBindOk(w: ByteWriter, _a: ExchangeBindOk): void {
   w.u32(2621471)
@@ -1137,7 +1137,7 @@ export function writeExchangeUnbind(w: ByteWriter, a: ExchangeUnbind): void {
   w.shortstr(a.source)
   w.shortstr(a.routingKey)
   w.u8((a.nowait ? 1 : 0))
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeExchangeUnbindOk(w: ByteWriter, _a: ExchangeUnbindOk): void {
   w.u32(2621491)
@@ -1147,7 +1147,7 @@ export function writeQueueDeclare(w: ByteWriter, a: QueueDeclare): void {
   w.u16(a.ticket)
   w.shortstr(a.queue)
   w.u8((a.passive ? 1 : 0) | (a.durable ? 2 : 0) | (a.exclusive ? 4 : 0) | (a.autoDelete ? 8 : 0) | (a.nowait ? 16 : 0))
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeQueueDeclareOk(w: ByteWriter, a: QueueDeclareOk): void {
   w.u32(3276811)
@@ -1162,7 +1162,7 @@ export function writeQueueBind(w: ByteWriter, a: QueueBind): void {
   w.shortstr(a.exchange)
   w.shortstr(a.routingKey)
   w.u8((a.nowait ? 1 : 0))
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeQueueBindOk(w: ByteWriter, _a: QueueBindOk): void {
   w.u32(3276821)
@@ -1193,7 +1193,7 @@ export function writeQueueUnbind(w: ByteWriter, a: QueueUnbind): void {
   w.shortstr(a.queue)
   w.shortstr(a.exchange)
   w.shortstr(a.routingKey)
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeQueueUnbindOk(w: ByteWriter, _a: QueueUnbindOk): void {
   w.u32(3276851)
@@ -1213,7 +1213,7 @@ export function writeBasicConsume(w: ByteWriter, a: BasicConsume): void {
   w.shortstr(a.queue)
   w.shortstr(a.consumerTag)
   w.u8((a.noLocal ? 1 : 0) | (a.noAck ? 2 : 0) | (a.exclusive ? 4 : 0) | (a.nowait ? 8 : 0))
-  w.table(a.arguments)
+  writeFieldTable(w, a.arguments)
 }
 export function writeBasicConsumeOk(w: ByteWriter, a: BasicConsumeOk): void {
   w.u32(3932181)

@@ -2,7 +2,7 @@
 
 import type { ByteReader } from '../../src/wire/byte-reader.js'
 import type { ByteWriter } from '../../src/wire/byte-writer.js'
-import type { FieldTable } from '../../src/wire/field-table.js'
+import { readFieldTable, writeFieldTable, type FieldTable } from '../../src/wire/field-table.js'
 
 /** The basic class content properties; an absent property is undefined. */
 export interface BasicProperties {
@@ -30,7 +30,7 @@ export function readBasicProperties(r: ByteReader): BasicProperties {
   const p: BasicProperties = {}
   if (flags & 32768) p.contentType = r.shortstr()
   if (flags & 16384) p.contentEncoding = r.shortstr()
-  if (flags & 8192) p.headers = r.table()
+  if (flags & 8192) p.headers = readFieldTable(r)
   if (flags & 4096) p.deliveryMode = r.u8()
   if (flags & 2048) p.priority = r.u8()
   if (flags & 1024) p.correlationId = r.shortstr()
@@ -63,7 +63,7 @@ export function writeBasicProperties(w: ByteWriter, p: BasicProperties): void {
   w.u16(flags)
   if (p.contentType !== undefined) w.shortstr(p.contentType)
   if (p.contentEncoding !== undefined) w.shortstr(p.contentEncoding)
-  if (p.headers !== undefined) w.table(p.headers)
+  if (p.headers !== undefined) writeFieldTable(w, p.headers)
   if (p.deliveryMode !== undefined) w.u8(p.deliveryMode)
   if (p.priority !== undefined) w.u8(p.priority)
   if (p.correlationId !== undefined) w.shortstr(p.correlationId)

@@ -1,8 +1,6 @@
 // A bounds-checked cursor over a frame payload: the primitive reads the generated decoders use.
 // Reading past the end throws a 502 SYNTAX_ERROR AmqpError; it knows nothing of methods or state.
 import { syntaxError } from '../errors.js'
-import { readFieldTable } from './field-table.js'
-import type { FieldTable } from './field-table.js'
 
 const TWO_32 = 0x1_0000_0000
 
@@ -90,8 +88,5 @@ export class ByteReader {
   /** Long strings stay bytes: SASL responses are binary (AMQPLAIN), not text. */
   longstr(): Buffer {
     return this.bytes(this.u32())
-  }
-  table(): FieldTable {
-    return readFieldTable(this)
   }
 }

@@ -1,7 +1,5 @@
 // A growable output buffer with the primitive writes the generated encoders use.
 // It only appends bytes; framing and socket writes belong to frame-writer.
-import type { FieldTable } from './field-table.js'
-import { writeFieldTable } from './field-table.js'
 
 const TWO_32 = 0x1_0000_0000
 
@@ -92,9 +90,6 @@ export class ByteWriter {
   longstr(b: Buffer): void {
     this.u32(b.length)
     this.bytes(b)
-  }
-  table(t: FieldTable): void {
-    writeFieldTable(this, t)
   }
 
   /** A copy of what was written; the writer is then empty and reusable. */

@@ -1,7 +1,7 @@
 // The default exchange (""): routes to the queue named by the routing key. Bindings to it are
 // implicit and may not be changed (403, RabbitMQ).
 import type { Message } from '../message.js'
-import type { Destination } from '../binding.js'
+import type { Destination } from './exchange.js'
 import type { Queue } from '../queue/queue.js'
 import { Exchange } from './exchange.js'
 

@@ -1,6 +1,6 @@
 // Direct exchange: a message goes to destinations whose binding key equals its routing key.
 import type { Message } from '../message.js'
-import type { Binding, Destination } from '../binding.js'
+import type { Binding, Destination } from './exchange.js'
 import { Exchange } from './exchange.js'
 
 export class DirectExchange extends Exchange {

@@ -1,7 +1,22 @@
 // The common shape of every exchange: identity, flags, arguments and its bindings. Each type
 // decides only which destinations a message goes to. Routing across exchanges lives in vhost.ts.
 import type { Message } from '../message.js'
-import { sameBinding, type Binding, type Destination } from '../binding.js'
+import type { Queue } from '../queue/queue.js'
+import { sameArguments } from '../field-equality.js'
+
+export type Destination = Queue | Exchange
+
+/** A binding's identity is source, destination, binding key and arguments, as in RabbitMQ. */
+export interface Binding {
+  readonly source: Exchange
+  readonly destination: Destination
+  readonly bindingKey: string
+  readonly arguments: Record<string, unknown>
+}
+
+export function sameBinding(a: Binding, b: Omit<Binding, 'source'>): boolean {
+  return a.destination === b.destination && a.bindingKey === b.bindingKey && sameArguments(a.arguments, b.arguments)
+}
 
 export interface ExchangeOptions {
   readonly isDurable: boolean

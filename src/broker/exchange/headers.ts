@@ -1,8 +1,8 @@
 // Headers exchange: a binding's arguments are matched against the message's headers table with
 // x-match all | any | all-with-x | any-with-x (RabbitMQ; `x-` keys are ignored except by *-with-x).
 import type { Message } from '../message.js'
-import type { Binding, Destination } from '../binding.js'
-import { sameArguments } from '../binding.js'
+import type { Binding, Destination } from './exchange.js'
+import { sameArguments } from '../field-equality.js'
 import { Exchange } from './exchange.js'
 
 export class HeadersExchange extends Exchange {
@@ -27,9 +27,26 @@ export function headersMatch(binding: Binding, headers: Record<string, unknown>)
   return isAll // all: every considered key matched (vacuously true with none); any: none did
 }
 
+/** RabbitMQ matches header values ignoring their wire types: integers exactly, strings as bytes. */
 function valuesEqual(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' || typeof b === 'number' || typeof a === 'bigint' || typeof b === 'bigint') {
-    return (typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint') && Number(a) === Number(b)
+  a = untyped(a)
+  b = untyped(b)
+  if (isNumeric(a) && isNumeric(b)) {
+    if (Number.isInteger(Number(a)) && Number.isInteger(Number(b))) return BigInt(a as number | bigint) === BigInt(b as number | bigint)
+    return Number(a) === Number(b)
+  }
+  if ((typeof a === 'string' || Buffer.isBuffer(a)) && (typeof b === 'string' || Buffer.isBuffer(b))) {
+    return Buffer.from(a as string).equals(Buffer.from(b as string))
   }
   return sameArguments(a, b)
+}
+
+const isNumeric = (v: unknown): v is number | bigint => typeof v === 'number' || typeof v === 'bigint'
+
+/** A value with an explicit wire tag (a timestamp, say) compares by its value. */
+function untyped(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && 'tag' in v && 'value' in v && typeof (v as { value: unknown }).value !== 'object') {
+    return (v as { value: unknown }).value
+  }
+  return v
 }

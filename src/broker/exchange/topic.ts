@@ -2,7 +2,7 @@
 // routing key -> destinations, cleared whenever a binding changes.
 import { LRUCache } from 'lru-cache'
 import type { Message } from '../message.js'
-import type { Binding, Destination } from '../binding.js'
+import type { Binding, Destination } from './exchange.js'
 import { Exchange, type ExchangeOptions } from './exchange.js'
 import { TopicMatcher } from './topic-matcher.js'
 

@@ -28,7 +28,7 @@ export interface QueueOptions {
 }
 
 interface Consumer {
-  readonly sink: ConsumerSink
+  readonly sink: ConsumerSink<Queue>
   readonly options: ConsumerOptions
 }
 
@@ -259,7 +259,7 @@ export class Queue {
 
   // ---- consumers --------------------------------------------------------------------------
 
-  addConsumer(sink: ConsumerSink, options: ConsumerOptions): void {
+  addConsumer(sink: ConsumerSink<Queue>, options: ConsumerOptions): void {
     this.touch()
     // Single active consumer: registration order decides who is active, not priority.
     const priority = this.policy.isSingleActiveConsumer ? 0 : options.priority
@@ -276,7 +276,7 @@ export class Queue {
     return this.consumers.some((c) => c.options.isExclusive)
   }
 
-  removeConsumer(sink: ConsumerSink): void {
+  removeConsumer(sink: ConsumerSink<Queue>): void {
     const at = this.consumers.findIndex((c) => c.sink === sink)
     if (at < 0) return
     this.consumers.splice(at, 1)

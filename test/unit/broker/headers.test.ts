@@ -4,7 +4,7 @@
 // field type carried them (the types are ignored, and Erlang's == makes 1 equal 1.0).
 import { describe, it, expect } from 'vitest'
 import { headersMatch } from '../../../src/broker/exchange/headers.js'
-import type { Binding } from '../../../src/broker/binding.js'
+import type { Binding } from '../../../src/broker/exchange/exchange.js'
 import { Typed } from '../../../src/wire/field-table.js'
 
 const binding = (args: Record<string, unknown>): Binding => ({ arguments: args }) as unknown as Binding
