@@ -14,7 +14,7 @@ export interface ConsumerHost {
   consumerCancelledByServer(consumer: ChannelConsumer): void
 }
 
-export class ChannelConsumer implements ConsumerSink {
+export class ChannelConsumer implements ConsumerSink<Queue> {
   unackedCount = 0
 
   constructor(

@@ -14,13 +14,22 @@ import type { Config } from '../config.js'
 import { ChannelConsumer, type ConsumerHost } from './channel-consumer.js'
 import { Unacked, type Delivery } from './unacked.js'
 import type { Confirms } from './confirms.js'
-import type { TxBuffer } from './handlers/tx.js'
-import { dispatchExchange } from './handlers/exchange.js'
-import { dispatchQueue } from './handlers/queue.js'
-import { dispatchBasic, publishCommand } from './handlers/basic.js'
-import { dispatchConfirm } from './handlers/confirm.js'
-import { dispatchTx } from './handlers/tx.js'
-import { cancelReplies, type DirectReplyConsumer } from './handlers/direct-reply.js'
+import type { TxBuffer } from './tx-buffer.js'
+import type { ReplyTarget } from '../broker/direct-reply.js'
+
+/** The handlers a channel dispatches to (channel-methods.ts), given by the connection. */
+export interface ChannelMethods {
+  dispatch(ch: Channel, m: Method): void
+  publish(ch: Channel, command: ContentCommand<BasicPublish>): void
+  /** Extra cleanup when the channel closes (direct reply-to registration). */
+  release(ch: Channel): void
+}
+
+/** A channel's consumer of amq.rabbitmq.reply-to and the key replies are routed by. */
+export interface DirectReplyConsumer extends ReplyTarget {
+  readonly consumerTag: string
+  readonly key: string
+}
 
 /** What a channel needs from its connection. */
 export interface ChannelHost {
@@ -34,6 +43,7 @@ export interface ChannelHost {
   readonly consumerCancelNotify: boolean
   /** Publishing is paused by a resource alarm (connection.blocked). */
   readonly isWritable: boolean
+  readonly methods: ChannelMethods
   closeConnection(error: AmqpError, classId: number, methodId: number): void
   channelFinished(channelId: number): void
 }
@@ -117,24 +127,13 @@ export class Channel implements ConsumerHost {
   }
 
   private published(command: ContentCommand<BasicPublish>): void {
-    publishCommand(this, command)
+    this.host.methods.publish(this, command)
   }
 
   private dispatch(m: Method): void {
-    switch (classIdOf(m.id)) {
-      case 20: return this.onChannelMethod(m)
-      case 40: return dispatchExchange(this, m)
-      case 50: return dispatchQueue(this, m)
-      case 60:
-        if (m.id === MethodId.BasicPublish) return this.assembler.start(m.args)
-        return dispatchBasic(this, m)
-      case 85: return dispatchConfirm(this, m)
-      case 90: return dispatchTx(this, m)
-      case 30:
-        // access.request is deprecated; RabbitMQ answers it with ticket 1.
-        if (m.id === MethodId.AccessRequest) return this.send({ id: MethodId.AccessRequestOk, args: { ticket: 1 } })
-    }
-    throw new AmqpError(ReplyCode.CommandInvalid, `unexpected method ${m.id >>> 16}.${m.id & 0xffff} on a channel`)
+    if (classIdOf(m.id) === 20) return this.onChannelMethod(m)
+    if (m.id === MethodId.BasicPublish) return this.assembler.start(m.args)
+    this.host.methods.dispatch(this, m)
   }
 
   private onChannelMethod(m: Method): void {
@@ -324,7 +323,7 @@ export class Channel implements ConsumerHost {
     if (this.state === 'closed') return
     this.assembler.reset()
     this.held = undefined
-    cancelReplies(this)
+    this.host.methods.release(this)
     const consumers = [...this.consumers.values()]
     this.consumers.clear()
     // Requeue before removing consumers, so auto-delete queues still see the messages go back.

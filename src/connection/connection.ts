@@ -12,6 +12,7 @@ import type { Broker, User } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
 import type { Config } from '../config.js'
 import { Channel, type ChannelHost } from './channel.js'
+import { CHANNEL_METHODS } from './channel-methods.js'
 import { Heartbeat } from './heartbeat.js'
 import { MECHANISMS, PROTOCOL_HEADER, isProtocolHeader, negotiateTune, parseCredentials, serverProperties } from './handshake.js'
 
@@ -26,6 +27,7 @@ export class Connection implements ChannelHost {
   readonly channels = new Map<number, Channel>()
   readonly log: Logger
   readonly owner = this
+  readonly methods = CHANNEL_METHODS
   readonly openedAtMs = Date.now()
   private readonly reader: FrameReader
   private header = Buffer.alloc(0)

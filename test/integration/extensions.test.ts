@@ -35,7 +35,7 @@ describe('RabbitMQ extensions', () => {
     const last = seen[3].properties.headers!
     expect(last['x-first-death-reason']).toBe('rejected')
     expect(last['x-first-death-queue']).toBe('work')
-    const deaths = last['x-death'] as Record<string, unknown>[]
+    const deaths = last['x-death'] as unknown as Record<string, unknown>[]
     expect(deaths.map((d) => [d.queue, d.reason, d.count])).toEqual([['delay', 'expired', 3], ['work', 'rejected', 3]])
     expect(deaths[1]['routing-keys']).toEqual(['work'])
     expect(seen[3].fields.exchange).toBe('')
@@ -55,7 +55,7 @@ describe('RabbitMQ extensions', () => {
     const first = (await ch.get('ttl-dlq', { noAck: true })) as GetMessage
     expect(first.content.toString()).toBe('0')
     expect(first.properties.expiration).toBeUndefined()
-    const death = (first.properties.headers!['x-death'] as Record<string, unknown>[])[0]
+    const death = (first.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0]
     expect([death.reason, death.queue, death['original-expiration']]).toEqual(['expired', 'ttl-src', '200'])
     const bodies = broker.messages('ttl-dlq').map((m) => Number(m.body.toString()))
     expect(bodies).toEqual(Array.from({ length: N - 1 }, (_, i) => i + 1))
@@ -87,7 +87,7 @@ describe('RabbitMQ extensions', () => {
     expect(broker.messages('of-drop').map((m) => m.body.toString())).toEqual(['3', '4', '5'])
     expect(broker.messages('of-reject').map((m) => m.body.toString())).toEqual(['1', '2', '3'])
     expect(broker.messages('of-dlq').map((m) => m.body.toString())).toEqual(['4', '5'])
-    expect((broker.messages('of-dlq')[0].properties.headers!['x-death'] as Record<string, unknown>[])[0].reason).toBe('maxlen')
+    expect((broker.messages('of-dlq')[0].properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0].reason).toBe('maxlen')
     await closeQuietly(conn)
   })
 

@@ -12,6 +12,7 @@ import type { Exchange } from '../../broker/exchange/exchange.js'
 import { ChannelConsumer } from '../channel-consumer.js'
 import type { Channel } from '../channel.js'
 import type { Delivery } from '../unacked.js'
+import type { Settlement } from '../tx-buffer.js'
 import { queueNameOf } from './queue.js'
 import { consumeReplies, cancelReplies, isReplyToQueue, stampReplyTo } from './direct-reply.js'
 import { DirectReplyRegistry } from '../../broker/direct-reply.js'
@@ -98,7 +99,6 @@ function takeDeliveries(ch: Channel, tag: number, multiple: boolean): Delivery[]
   return taken
 }
 
-export type Settlement = 'ack' | 'requeue' | 'drop'
 
 function settle(ch: Channel, deliveries: Delivery[], how: Settlement): void {
   if (ch.tx) ch.tx.settlements.push({ deliveries, how })

@@ -4,15 +4,10 @@ import { MethodId } from '../../wire/codec.js'
 import { propertiesCodec } from '../../wire/basic-properties.js'
 import { notFound, preconditionFailed } from '../../errors.js'
 import { Message } from '../../broker/message.js'
-import { REPLY_TO_QUEUE, type ReplyTarget } from '../../broker/direct-reply.js'
-import type { Channel } from '../channel.js'
+import { REPLY_TO_QUEUE } from '../../broker/direct-reply.js'
+import type { Channel, DirectReplyConsumer } from '../channel.js'
 
 const FLAG_REPLY_TO = 1 << 9
-
-export interface DirectReplyConsumer extends ReplyTarget {
-  readonly consumerTag: string
-  readonly key: string
-}
 
 export function isReplyToQueue(name: string): boolean {
   return name === REPLY_TO_QUEUE

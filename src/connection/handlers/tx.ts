@@ -2,16 +2,8 @@
 // sent only after persistent messages are fsynced; rollback discards publishes and restores acks.
 import { MethodId, type Method } from '../../wire/codec.js'
 import { AmqpError, preconditionFailed, ReplyCode } from '../../errors.js'
-import type { Exchange } from '../../broker/exchange/exchange.js'
-import type { Message } from '../../broker/message.js'
 import type { Channel } from '../channel.js'
-import type { Delivery } from '../unacked.js'
-import { applySettlement, routeMessage, type Settlement } from './basic.js'
-
-export interface TxBuffer {
-  publishes: { exchange: Exchange; message: Message; mandatory: boolean }[]
-  settlements: { deliveries: Delivery[]; how: Settlement }[]
-}
+import { applySettlement, routeMessage } from './basic.js'
 
 export function dispatchTx(ch: Channel, m: Method): void {
   switch (m.id) {
