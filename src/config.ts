@@ -1,5 +1,6 @@
 // The broker's configuration: defaults, validation, and the one Config type every layer is given.
 // A leaf: imports nothing from src/.
+import { totalmem } from 'node:os'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -22,6 +23,8 @@ export interface Config {
   readonly socketHighWaterBytes: number
   /** Body bytes a durable queue keeps in memory; beyond it persisted messages are paged to disk. */
   readonly queueMemoryBytes: number
+  /** Above this many message bytes held in memory, publishers are blocked (connection.blocked). */
+  readonly memoryHighWatermarkBytes: number
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -37,6 +40,8 @@ export const DEFAULT_CONFIG: Config = {
   handshakeTimeoutMs: 10_000,
   socketHighWaterBytes: 1024 * 1024,
   queueMemoryBytes: 32 * 1024 * 1024,
+  // RabbitMQ's default vm_memory_high_watermark is 0.4 of the machine's memory.
+  memoryHighWatermarkBytes: Math.floor(totalmem() * 0.4),
 }
 
 export class ConfigError extends Error {}

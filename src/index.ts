@@ -5,6 +5,7 @@ import { makeConfig, type Config, type LogLevel } from './config.js'
 import { createLogger, type Logger } from './log.js'
 import { Broker } from './broker/broker.js'
 import { Listener } from './server/listener.js'
+import { MemoryAlarm } from './server/memory-alarm.js'
 import { openPersistence, type Persistence } from './server/persistence.js'
 import { decodeProperties, type BasicProperties } from './wire/codec.js'
 import { propertiesCodec } from './wire/basic-properties.js'
@@ -29,6 +30,8 @@ export interface BrokerOptions {
   maxMessageBytes?: number
   /** Body bytes a durable queue keeps in memory before paging persisted messages to disk. */
   queueMemoryBytes?: number
+  /** Message bytes held in memory above which publishing connections are blocked. */
+  memoryHighWatermarkBytes?: number
 }
 
 export interface QueueInfo {
@@ -79,6 +82,8 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
   })
   if (persistence) persistence.restore(broker)
   const listener = new Listener(broker, config, log, VERSION)
+  const alarm = new MemoryAlarm(broker, listener, config.memoryHighWatermarkBytes, log)
+  alarm.start()
   let port: number
   try {
     port = await listener.listen()
@@ -93,6 +98,7 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
     url: `amqp://guest:guest@${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close: () => (closing ??= (async () => {
+      alarm.stop()
       await listener.close()
       await persistence?.close()
       log.info('stopped')

@@ -48,6 +48,13 @@ export class Broker {
     return this.vhosts.get(name)
   }
 
+  /** Body bytes queues hold in memory: what the memory alarm watches. */
+  heldMessageBytes(): number {
+    let bytes = 0
+    for (const vhost of this.vhosts.values()) for (const q of vhost.queues.values()) bytes += q.memoryBytes
+    return bytes
+  }
+
   /** Back to the predeclared state: every queue, exchange, binding and message gone. */
   reset(): void {
     for (const vhost of this.vhosts.values()) {

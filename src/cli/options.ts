@@ -25,6 +25,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'frame-max': { type: 'number', key: 'frameMaxBytes', default: DEFAULT_CONFIG.frameMaxBytes, describe: 'largest frame in bytes' },
   'channel-max': { type: 'number', key: 'channelMax', default: DEFAULT_CONFIG.channelMax, describe: 'most channels per connection' },
   'queue-memory': { type: 'number', key: 'queueMemoryBytes', default: DEFAULT_CONFIG.queueMemoryBytes, describe: 'body bytes a durable queue keeps in memory before paging to disk' },
+  'memory-high-watermark': { type: 'number', key: 'memoryHighWatermarkBytes', default: DEFAULT_CONFIG.memoryHighWatermarkBytes, describe: 'message bytes held in memory above which publishers are blocked' },
   'max-message-size': { type: 'number', key: 'maxMessageBytes', default: DEFAULT_CONFIG.maxMessageBytes, describe: 'largest message body in bytes' },
 }
 

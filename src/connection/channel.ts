@@ -44,6 +44,8 @@ export interface ChannelHost {
   /** Publishing is paused by a resource alarm (connection.blocked). */
   readonly isWritable: boolean
   readonly methods: ChannelMethods
+  /** A publish arrived: the memory alarm blocks connections that publish. */
+  notePublish(): void
   closeConnection(error: AmqpError, classId: number, methodId: number): void
   channelFinished(channelId: number): void
 }

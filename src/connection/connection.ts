@@ -39,6 +39,9 @@ export class Connection implements ChannelHost {
   private closeTimer: NodeJS.Timeout | undefined
   private clientCapabilities: Record<string, unknown> = {}
   private closeReason: { replyCode: number; by: 'client' | 'server' | 'socket' } | undefined
+  private isAlarmActive = false
+  private hasPublished = false
+  private isBlocked = false
 
   constructor(
     readonly socket: Socket,
@@ -314,6 +317,42 @@ export class Connection implements ChannelHost {
   /** Server shutdown or reset(): 320 CONNECTION_FORCED. */
   forceClose(reason: string): void {
     this.closeConnection(new AmqpError(ReplyCode.ConnectionForced, reason, 'connection'), 0, 0)
+  }
+
+  // ---- memory alarm -----------------------------------------------------------------------
+
+  /** RabbitMQ blocks only connections that publish; a consuming connection keeps flowing. */
+  setAlarm(active: boolean): void {
+    this.isAlarmActive = active
+    if (active && this.hasPublished) this.block()
+    else if (!active && this.isBlocked) this.unblock()
+  }
+
+  notePublish(): void {
+    this.hasPublished = true
+    if (this.isAlarmActive && !this.isBlocked) this.block()
+  }
+
+  private block(): void {
+    if (this.state !== 'open') return
+    this.isBlocked = true
+    if (this.clientCapabilities['connection.blocked'] === true) {
+      this.writer.method(0, { id: MethodId.ConnectionBlocked, args: { reason: 'low on memory' } })
+    }
+    // Not reading means no heartbeats either: stop watching them while blocked, as RabbitMQ does.
+    this.heartbeat?.stop()
+    this.socket.pause()
+  }
+
+  private unblock(): void {
+    this.isBlocked = false
+    if (this.state !== 'open') return
+    if (this.clientCapabilities['connection.blocked'] === true) {
+      this.writer.method(0, { id: MethodId.ConnectionUnblocked, args: {} })
+    }
+    this.heartbeat?.received()
+    this.heartbeat?.start()
+    this.socket.resume()
   }
 
   channelFinished(channelId: number): void {

@@ -13,7 +13,7 @@ export class Heartbeat {
   ) {}
 
   start(): void {
-    if (this.intervalSeconds === 0) return
+    if (this.intervalSeconds === 0 || this.timer) return
     const intervalMs = this.intervalSeconds * 1000
     // Check twice an interval, so a silent peer is caught soon after two intervals.
     this.timer = setInterval(() => this.tick(intervalMs), intervalMs / 2)

@@ -8,6 +8,8 @@ import { Connection } from '../connection/connection.js'
 
 export class Listener {
   readonly connections = new Set<Connection>()
+  /** The memory alarm is set: new connections start with it too. */
+  private isAlarmActive = false
   private readonly server: Server
   private nextId = 1
 
@@ -35,6 +37,13 @@ export class Listener {
   private accept(socket: Socket): void {
     const conn = new Connection(socket, this.broker, this.config, this.log, this.nextId++, this.version, (c) => this.connections.delete(c))
     this.connections.add(conn)
+    if (this.isAlarmActive) conn.setAlarm(true)
+  }
+
+  /** Memory alarm set or cleared: every connection blocks or unblocks its publishers. */
+  setAlarm(active: boolean): void {
+    this.isAlarmActive = active
+    for (const c of this.connections) c.setAlarm(active)
   }
 
   /** Closes every client connection with 320 CONNECTION_FORCED and waits (bounded) for the sockets. */

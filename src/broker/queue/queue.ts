@@ -81,6 +81,8 @@ export class Queue {
   get isAutoDelete(): boolean { return this.options.isAutoDelete }
   get exclusiveOwner(): object | undefined { return this.options.exclusiveOwner }
   get messageCount(): number { return this.ready.length + this.tail.length }
+  /** Body bytes of ready messages held in memory (paged-out ones excluded). */
+  get memoryBytes(): number { return this.readyBytes }
   get consumerCount(): number { return this.consumers.length }
   get isPersisted(): boolean { return this.storeId >= 0 && this.store !== undefined }
 

@@ -114,6 +114,7 @@ export function applySettlement(ch: Channel, deliveries: Delivery[], how: Settle
 // ---- publishing -----------------------------------------------------------------------------
 
 export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish>): void {
+  ch.host.notePublish()
   const a = command.method
   const max = ch.host.config.maxMessageBytes
   if (command.body.length > max) {
