@@ -136,6 +136,28 @@ describe('RabbitMQ extensions', () => {
     await closeQuietly(conn)
   })
 
+  it('counts quorum queue redeliveries in x-delivery-count and dead-letters past x-delivery-limit', async () => {
+    const conn = await connect(broker)
+    const ch = await openChannel(conn)
+    await ch.assertQueue('qq-dlq', { durable: false })
+    await ch.assertQueue('qq', { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 2, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'qq-dlq' } })
+    ch.sendToQueue('qq', Buffer.from('poison'))
+    const counts: unknown[] = []
+    for (let i = 0; i < 3; i++) {
+      let m: GetMessage | false = false
+      for (let tries = 0; tries < 100 && !m; tries++) m = await ch.get('qq')
+      if (!m) throw new Error('no delivery')
+      counts.push(m.properties.headers?.['x-delivery-count'])
+      ch.nack(m, false, true)
+    }
+    await waitFor(() => broker.messages('qq-dlq').length === 1, 5000, 'dead-lettering after the delivery limit')
+    expect(counts).toEqual([undefined, 1, 2])
+    const dead = broker.messages('qq-dlq')[0]
+    expect((dead.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0].reason).toBe('delivery_limit')
+    await ch.deleteQueue('qq')
+    await closeQuietly(conn)
+  })
+
   it('refuses a non-durable quorum queue with 406', async () => {
     const conn = await connect(broker)
     const ch = await openChannel(conn)
