@@ -17,10 +17,12 @@ export interface ChildBroker {
   rssBytes(): number
 }
 
-export function startChildBroker(args: string[], timeoutMs = 10_000): Promise<ChildBroker> {
+export function startChildBroker(args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ChildBroker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/warren.js', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args], {
+    const defaults = env.WARREN_LOG_LEVEL ? [] : ['--log-level', 'warn']
+    const child = spawn(process.execPath, ['bin/warren.js', '--port', '0', '--host', '127.0.0.1', ...defaults, ...args], {
       cwd: root,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = '', err = ''
