@@ -12,6 +12,7 @@ import { FanoutExchange } from './exchange/fanout.js'
 import { TopicExchange } from './exchange/topic.js'
 import { HeadersExchange } from './exchange/headers.js'
 import { Queue, type QueueOptions } from './queue/queue.js'
+import { StreamQueue } from './queue/stream-queue.js'
 import { Message, type DeathReason } from './message.js'
 import { originalRoutingKeys, recordDeath, wouldCycle, type PropertiesCodec } from './dead-letter.js'
 import { validateQueueArguments, checkQueueEquivalence } from './queue/queue-arguments.js'
@@ -134,6 +135,16 @@ export class Vhost {
     }
   }
 
+  /** Back to the predeclared state: every queue and declared exchange gone, and every binding. */
+  reset(): void {
+    for (const q of [...this.queues.values()]) this.removeQueue(q)
+    for (const ex of [...this.exchanges.values()]) {
+      if (ex.name === '' || ex.isDeleted) continue // an auto-delete one may have gone with its last binding
+      if (ex.name.startsWith('amq.')) for (const b of [...ex.bindings]) this.dropBinding(b) // e.g. amq.direct -> amq.fanout
+      else this.removeExchange(ex)
+    }
+  }
+
   // ---- queues ----------------------------------------------------------------------------
 
   /** The named queue, checking that an exclusive queue belongs to this connection (405). */
@@ -190,8 +201,11 @@ export class Vhost {
 
   /** A queue with this vhost's memory budget and dead-lettering (used for new and recovered queues). */
   newQueue(name: string, options: Omit<QueueOptions, 'memoryBudgetBytes'>): Queue {
-    const q = new Queue(this.name, name, { ...options, memoryBudgetBytes: this.options.queueMemoryBytes ?? 0 })
+    const queueOptions = { ...options, memoryBudgetBytes: this.options.queueMemoryBytes ?? 0 }
+    const isStream = options.arguments['x-queue-type'] === 'stream'
+    const q = isStream ? new StreamQueue(this.name, name, queueOptions) : new Queue(this.name, name, queueOptions)
     const codec = this.options.codec
+    if (codec && q instanceof StreamQueue) q.stampOffset = (m, offset) => this.withHeader(m, 'x-stream-offset', BigInt(offset), codec)
     if (codec) {
       q.onDeadLetter = (from, message, reason) => this.deadLetter(from, message, reason, codec)
       if (q.policy.queueType === 'quorum') q.countDelivery = (m, count) => this.withDeliveryCount(m, count, codec)
@@ -215,8 +229,13 @@ export class Vhost {
   }
 
   private withDeliveryCount(m: Message, count: number, codec: PropertiesCodec): Message {
+    return this.withHeader(m, 'x-delivery-count', count, codec)
+  }
+
+  /** A copy of the message with one header set (it keeps its place in the store). */
+  private withHeader(m: Message, name: string, value: unknown, codec: PropertiesCodec): Message {
     const raw = codec.rewrite(m.rawProperties, (props) => {
-      ;(props.headers ??= {})['x-delivery-count'] = count
+      ;(props.headers ??= {})[name] = value
     })
     const rewritten = new Message(m.exchange, m.routingKey, raw, codec.view(raw), m.body)
     rewritten.storeId = m.storeId

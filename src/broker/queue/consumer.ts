@@ -18,4 +18,6 @@ export interface ConsumerOptions {
   readonly priority: number
   /** Identifies the owning channel, for cancelling a channel's consumers together. */
   readonly owner: object
+  /** x-stream-offset: where a stream consumer starts reading. */
+  readonly streamOffset?: unknown
 }

@@ -39,6 +39,7 @@ export function dispatchBasic(ch: Channel, m: Method): void {
     }
     case MethodId.BasicGet: {
       const q = ch.vhost.queue(queueNameOf(ch, m.args.queue), ch.host.owner)
+      if (q.policy.queueType === 'stream') throw notImplemented(`basic.get not supported by stream queues queue '${q.name}' in vhost '${ch.vhost.name}'`)
       const entry = q.get(m.args.noAck)
       if (entry) ch.deliverGet(q, entry, m.args.noAck)
       else ch.send({ id: MethodId.BasicGetEmpty, args: { clusterId: '' } })
@@ -73,12 +74,16 @@ function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicCons
   if (q.hasExclusiveConsumer() || (a.exclusive && q.consumerCount > 0)) {
     throw accessRefused(`queue '${queueName}' in vhost '${ch.vhost.name}' in exclusive use`)
   }
+  if (q.policy.queueType === 'stream' && ch.consumerPrefetch === 0) {
+    // RabbitMQ: stream consumers must set a prefetch (basic.qos) first.
+    throw preconditionFailed(`consumer prefetch count is not set for 'queue '${queueName}' in vhost '${ch.vhost.name}''`)
+  }
   const priority = consumerPriority(a.arguments['x-priority'])
   const consumer = new ChannelConsumer(tag, q, a.noAck, ch.consumerPrefetch, ch)
   ch.consumers.set(tag, consumer)
   // consume-ok goes out before the first delivery.
   if (!a.nowait) ch.send({ id: MethodId.BasicConsumeOk, args: { consumerTag: tag } })
-  q.addConsumer(consumer, { isExclusive: a.exclusive, priority, owner: ch })
+  q.addConsumer(consumer, { isExclusive: a.exclusive, priority, owner: ch, streamOffset: a.arguments['x-stream-offset'] })
 }
 
 /** Server-generated consumer tags, as RabbitMQ spells them. */
