@@ -34,6 +34,7 @@ export function recordDeath(props: EditableProperties, death: Death): void {
     history.splice(at, 1)
     entry.count = BigInt(Number(entry.count ?? 0) + 1)
     entry.time = new Date(death.nowMs)
+    entry = sortedByKey(entry) // RabbitMQ re-sorts an updated entry's fields (conformance: x-death)
   } else {
     entry = {
       count: BigInt(1),
@@ -54,6 +55,14 @@ export function recordDeath(props: EditableProperties, death: Death): void {
     headers['x-first-death-queue'] = death.queue
     headers['x-first-death-exchange'] = death.exchange
   }
+  // RabbitMQ writes the headers table back sorted by key.
+  props.headers = sortedByKey(headers)
+}
+
+function sortedByKey(table: Record<string, unknown>): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {}
+  for (const key of Object.keys(table).sort()) sorted[key] = table[key]
+  return sorted
 }
 
 /** RabbitMQ drops a message that would cycle back to a queue it died in, unless it was rejected on the way. */
