@@ -22,15 +22,24 @@ export type FieldValue =
   | boolean | number | bigint | string | Buffer | Date | null | Typed | FieldValue[] | FieldTable
 export interface FieldTable { [name: string]: FieldValue }
 
+/**
+ * Each decoded table remembers the wire tag of each field under this (non-enumerable) symbol, so
+ * the broker can name types in RabbitMQ's reply texts ("of type 'short'") without importing wire.
+ */
+export const FIELD_TAGS = Symbol.for('warren.fieldTags')
+
 export function readFieldTable(r: ByteReader): FieldTable {
   const size = r.u32()
   r.need(size)
   const end = r.pos + size
   const table: FieldTable = {}
+  const tags: Record<string, string> = {}
   while (r.pos < end) {
     const name = r.shortstr()
+    tags[name] = String.fromCharCode(r.buf[r.pos])
     table[name] = readFieldValue(r)
   }
+  Object.defineProperty(table, FIELD_TAGS, { value: tags, enumerable: false })
   if (r.pos !== end) throw syntaxError('field table length does not match its contents')
   return table
 }

@@ -151,7 +151,7 @@ describe('RabbitMQ extensions', () => {
       ch.nack(m, false, true)
     }
     await waitFor(() => broker.messages('qq-dlq').length === 1, 5000, 'dead-lettering after the delivery limit')
-    expect(counts).toEqual([undefined, 1, 2])
+    expect(counts).toEqual([0, 1, 2])
     const dead = broker.messages('qq-dlq')[0]
     expect((dead.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0].reason).toBe('delivery_limit')
     await ch.deleteQueue('qq')

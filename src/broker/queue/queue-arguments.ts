@@ -26,56 +26,67 @@ export function typeNameOf(table: Record<string, unknown>, key: string): string 
 
 const isInteger = (v: unknown): v is number | bigint => (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint'
 
-type Check = (value: unknown, args: Record<string, unknown>, key: string) => string | undefined
+/** A validation problem, in RabbitMQ's words; `whole` replaces the usual "invalid arg" sentence. */
+type Problem = string | { whole: string } | undefined
+type Check = (value: unknown, args: Record<string, unknown>, key: string) => Problem
 
-const nonNegativeInt: Check = (v, args, key) => {
-  if (!isInteger(v)) return `{unacceptable_type,${typeNameOf(args, key)}}`
-  if (Number(v) < 0) return `{value_negative,${v}}`
-  return undefined
+const unacceptable = (args: Record<string, unknown>, key: string) => `{unacceptable_type,${typeNameOf(args, key)}}`
+
+/** RabbitMQ 3.10's integer arguments: the type first ("expected integer, got longstr"), then the range. */
+const integer = (range: (n: number) => string | undefined): Check => (v, args, key) => {
+  if (!isInteger(v)) return `"expected integer, got ${typeNameOf(args, key)}"`
+  return range(Number(v))
 }
-const positiveInt: Check = (v, args, key) => {
-  if (!isInteger(v)) return `{unacceptable_type,${typeNameOf(args, key)}}`
-  if (Number(v) === 0) return '{value_zero,0}'
-  if (Number(v) < 0) return `{value_negative,${v}}`
-  return undefined
-}
-const oneOf = (...allowed: string[]): Check => (v, args, key) => {
-  if (typeof v !== 'string') return `{unacceptable_type,${typeNameOf(args, key)}}`
-  return allowed.includes(v) ? undefined : `{invalid_value,<<"${v}">>}` // hmm
-}
-const isString: Check = (v, args, key) => (typeof v === 'string' ? undefined : `{unacceptable_type,${typeNameOf(args, key)}}`)
-const isBool: Check = (v, args, key) => (typeof v === 'boolean' ? undefined : `{unacceptable_type,${typeNameOf(args, key)}}`)
-const maxPriority: Check = (v, args, key) => {
-  const e = nonNegativeInt(v, args, key)
-  if (e) return e
-  return Number(v) > 255 ? `{value_too_large,${v},255}` : undefined
-}
+const nonNegative = (n: number) => (n < 0 ? `{value_negative,${n}}` : undefined)
+const positive = (n: number) => (n === 0 ? '{value_zero,0}' : nonNegative(n))
+const priorityRange = (n: number) => nonNegative(n) ?? (n > 255 ? `{max_value_exceeded,${n}}` : undefined)
+
+const stringOf = (valid: (s: string) => string | undefined): Check => (v, args, key) =>
+  typeof v === 'string' ? valid(v) : unacceptable(args, key)
+const isBool: Check = (v, args, key) => (typeof v === 'boolean' ? undefined : unacceptable(args, key))
 
 /** The arguments RabbitMQ 3.10 validates on queue.declare, and checks for equivalence on redeclare. */
 const QUEUE_ARGUMENTS: Record<string, Check> = {
-  'x-expires': positiveInt,
-  'x-message-ttl': nonNegativeInt,
-  'x-dead-letter-exchange': isString,
-  'x-dead-letter-routing-key': isString,
-  'x-max-length': nonNegativeInt,
-  'x-max-length-bytes': nonNegativeInt,
-  'x-max-priority': maxPriority,
-  'x-overflow': oneOf('drop-head', 'reject-publish', 'reject-publish-dlx'),
-  'x-queue-mode': oneOf('default', 'lazy'),
-  'x-queue-type': oneOf('classic', 'quorum', 'stream'),
+  'x-expires': integer(positive),
+  'x-message-ttl': integer(nonNegative),
+  'x-dead-letter-exchange': (v, args, key) =>
+    typeof v === 'string' ? undefined : { whole: `invalid type '${typeNameOf(args, key)}' for arg '${key}'` },
+  'x-dead-letter-routing-key': stringOf(() => undefined),
+  'x-max-length': integer(nonNegative),
+  'x-max-length-bytes': integer(nonNegative),
+  'x-max-priority': integer(priorityRange),
+  'x-overflow': stringOf((s) => (['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(s) ? undefined : 'invalid_overflow')),
+  'x-queue-mode': stringOf((s) => (['default', 'lazy'].includes(s) ? undefined : `"unsupported queue mode '${s}'"`)),
+  'x-queue-type': stringOf((s) => (['classic', 'quorum', 'stream'].includes(s) ? undefined : `"unsupported queue type '${s}'"`)),
   'x-single-active-consumer': isBool,
-  'x-queue-master-locator': oneOf('min-masters', 'client-local', 'random'),
-  'x-delivery-limit': nonNegativeInt,
+  'x-delivery-limit': integer(nonNegative),
 }
 
+/** Arguments only some queue types accept; RabbitMQ refuses them on the others. */
+const TYPE_ONLY_ARGUMENTS: Record<string, readonly string[]> = {
+  'x-delivery-limit': ['quorum'],
+  'x-max-age': ['stream'],
+  'x-stream-max-segment-size-bytes': ['stream'],
+}
+const RABBIT_QUEUE_TYPES: Record<string, string> = { classic: 'rabbit_classic_queue', quorum: 'rabbit_quorum_queue', stream: 'rabbit_stream_queue' }
+
 export function validateQueueArguments(args: Record<string, unknown>, queueName = '', vhost = '/'): void {
+  const where = `for queue '${queueName}' in vhost '${vhost}'`
+  const type = typeof args['x-queue-type'] === 'string' ? (args['x-queue-type'] as string) : 'classic'
+  for (const [key, types] of Object.entries(TYPE_ONLY_ARGUMENTS)) {
+    if (key in args && !types.includes(type) && RABBIT_QUEUE_TYPES[type]) {
+      throw preconditionFailed(`invalid arg '${key}' ${where} of queue type ${RABBIT_QUEUE_TYPES[type]}`)
+    }
+  }
   for (const [key, check] of Object.entries(QUEUE_ARGUMENTS)) {
     if (!(key in args)) continue
     const problem = check(args[key], args, key)
-    if (problem) throw preconditionFailed(`invalid arg '${key}' for queue '${queueName}' in vhost '${vhost}': ${problem}`)
+    if (problem === undefined) continue
+    if (typeof problem === 'object') throw preconditionFailed(`${problem.whole} in queue '${queueName}' in vhost '${vhost}'`)
+    throw preconditionFailed(`invalid arg '${key}' ${where}: ${problem}`)
   }
   if ('x-dead-letter-routing-key' in args && !('x-dead-letter-exchange' in args)) {
-    throw preconditionFailed(`invalid arg 'x-dead-letter-routing-key' for queue '${queueName}' in vhost '${vhost}': {routing_key_requires_exchange,...}`)
+    throw preconditionFailed(`invalid arg 'x-dead-letter-routing-key' ${where}: routing_key_but_no_dlx_defined`)
   }
 }
 
@@ -93,7 +104,11 @@ export function checkQueueEquivalence(q: Queue, req: DeclaredFlags, vhost: strin
   for (const key of Object.keys(QUEUE_ARGUMENTS)) {
     const received = req.arguments[key], current = q.options.arguments[key]
     if (received === undefined && current === undefined) continue
-    if (received !== undefined && current !== undefined && String(received) === String(current)) continue
+    if (received !== undefined && current !== undefined) {
+      if (String(received) === String(current)) continue
+      // RabbitMQ names no types when both sides have a value.
+      throw preconditionFailed(`inequivalent arg '${key}' ${where}: received '${String(received)}' but current is '${String(current)}'`)
+    }
     const describe = (table: Record<string, unknown>, v: unknown) =>
       v === undefined ? 'none' : `the value '${String(v)}' of type '${typeNameOf(table, key)}'`
     throw preconditionFailed(`inequivalent arg '${key}' ${where}: received ${describe(req.arguments, received)} but current is ${describe(q.options.arguments, current)}`)

@@ -104,6 +104,8 @@ export class Queue {
   }
 
   enqueue(message: Message, redelivered = false): void {
+    // Quorum queues carry x-delivery-count on every delivery, 0 on the first (RabbitMQ 3.10).
+    if (this.countDelivery) message = this.countDelivery(message, 0)
     if (this.tail.length > 0 || (this.canPage && this.readyBytes >= this.options.memoryBudgetBytes!)) this.page(message, redelivered)
     else this.pushReady(message, redelivered, 0)
     this.enforceLimits()

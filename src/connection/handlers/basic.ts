@@ -74,6 +74,9 @@ function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicCons
   if (q.hasExclusiveConsumer() || (a.exclusive && q.consumerCount > 0)) {
     throw accessRefused(`queue '${queueName}' in vhost '${ch.vhost.name}' in exclusive use`)
   }
+  if (q.policy.queueType === 'stream' && a.noAck) {
+    throw notImplemented(`automatic acknowledgement not supported by stream queues queue '${queueName}' in vhost '${ch.vhost.name}'`)
+  }
   if (q.policy.queueType === 'stream' && ch.consumerPrefetch === 0) {
     // RabbitMQ: stream consumers must set a prefetch (basic.qos) first.
     throw preconditionFailed(`consumer prefetch count is not set for 'queue '${queueName}' in vhost '${ch.vhost.name}''`)

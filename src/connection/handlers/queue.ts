@@ -1,7 +1,7 @@
 // queue.declare / bind / unbind / purge / delete: translate arguments to vhost calls and answer.
 // An empty queue name means the channel's most recently declared queue (AMQP 0-9-1).
 import { MethodId, type Method } from '../../wire/codec.js'
-import { AmqpError, notFound, ReplyCode } from '../../errors.js'
+import { AmqpError, notFound, notImplemented, ReplyCode } from '../../errors.js'
 import type { Channel } from '../channel.js'
 import { declareReplyQueue, isReplyToQueue } from './direct-reply.js'
 
@@ -38,7 +38,9 @@ export function dispatchQueue(ch: Channel, m: Method): void {
       ch.send({ id: MethodId.QueueUnbindOk, args: {} })
       return
     case MethodId.QueuePurge: {
-      const count = vhost.queue(queueNameOf(ch, m.args.queue), owner).purge()
+      const q = vhost.queue(queueNameOf(ch, m.args.queue), owner)
+      if (q.policy.queueType === 'stream') throw notImplemented(`queue.purge not supported by stream queues queue '${q.name}' in vhost '${vhost.name}'`)
+      const count = q.purge()
       if (!m.args.nowait) ch.send({ id: MethodId.QueuePurgeOk, args: { messageCount: count } })
       return
     }
