@@ -40,8 +40,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warren-bench-startup-'))
   const cases: [string, string[]][] = [
     ['bare node listener', ['-e', BARE]],
-    ['warren --in-memory', ['bin/warren.js', '--port', '0', '--in-memory', '--log-level', 'warn']],
-    ['warren on disk', ['bin/warren.js', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn']],
+    ['warren --in-memory', ['bin/warren.js', '--port', '0', '--no-management', '--in-memory', '--log-level', 'warn']],
+    ['warren on disk', ['bin/warren.js', '--port', '0', '--no-management', '--data-dir', dataDir, '--log-level', 'warn']],
   ]
   const results = new Map<string, number[]>(cases.map(([name]) => [name, []]))
   for (let round = 0; round < ROUNDS; round++) {

@@ -25,6 +25,10 @@ export interface Config {
   readonly queueMemoryBytes: number
   /** Above this many message bytes held in memory, publishers are blocked (connection.blocked). */
   readonly memoryHighWatermarkBytes: number
+  /** The management HTTP API's port (0: any); undefined turns it off. */
+  readonly managementPort: number | undefined
+  /** A RabbitMQ definitions.json file loaded at boot. */
+  readonly definitionsFile: string | undefined
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -42,6 +46,8 @@ export const DEFAULT_CONFIG: Config = {
   queueMemoryBytes: 32 * 1024 * 1024,
   // RabbitMQ's default vm_memory_high_watermark is 0.4 of the machine's memory.
   memoryHighWatermarkBytes: Math.floor(totalmem() * 0.4),
+  managementPort: undefined,
+  definitionsFile: undefined,
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +56,8 @@ export function makeConfig(options: Partial<Config>): Config {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<Config>
   const c: Config = { ...DEFAULT_CONFIG, ...defined }
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`invalid port ${c.port}`)
+  const mp = c.managementPort
+  if (mp !== undefined && (!Number.isInteger(mp) || mp < 0 || mp > 65535)) throw new ConfigError(`invalid management port ${mp}`)
   if (!LOG_LEVELS.includes(c.logLevel)) throw new ConfigError(`invalid log level '${c.logLevel}' (one of ${LOG_LEVELS.join(', ')})`)
   if (!Number.isInteger(c.frameMaxBytes) || c.frameMaxBytes < 4096) throw new ConfigError(`frame-max must be at least 4096`)
   if (!Number.isInteger(c.channelMax) || c.channelMax < 1 || c.channelMax > 65535) throw new ConfigError(`invalid channel-max ${c.channelMax}`)

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log.js'
 import { Broker } from './broker/broker.js'
 import { Listener } from './server/listener.js'
 import { MemoryAlarm } from './server/memory-alarm.js'
+import type { ManagementServer } from './management/server.js'
 import { openPersistence, type Persistence } from './server/persistence.js'
 import { decodeProperties, type BasicProperties } from './wire/codec.js'
 import { propertiesCodec } from './wire/basic-properties.js'
@@ -32,6 +33,10 @@ export interface BrokerOptions {
   queueMemoryBytes?: number
   /** Message bytes held in memory above which publishing connections are blocked. */
   memoryHighWatermarkBytes?: number
+  /** Serve the management HTTP API on this port (0: any free port). Off unless given. */
+  managementPort?: number
+  /** A RabbitMQ definitions.json file to load at boot. */
+  definitionsFile?: string
 }
 
 export interface QueueInfo {
@@ -56,6 +61,8 @@ export interface MessageInfo {
 export interface WarrenBroker {
   readonly url: string
   readonly port: number
+  /** The management API's port, when it is served. */
+  readonly managementPort: number | undefined
   /** Stops accepting, closes connections with 320, flushes and fsyncs the store. */
   close(): Promise<void>
   /** Closes every client connection with 320 and drops all queues, exchanges, bindings and messages. */
@@ -80,7 +87,17 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
     store: persistence?.store,
     vhostOptions: { codec: propertiesCodec, queueMemoryBytes: config.queueMemoryBytes },
   })
+  const definitions = config.definitionsFile ? readDefinitions(config.definitionsFile) : undefined
+  // Loaded only when asked for, so a plain start stays lean.
+  const defs = definitions ? await import('./management/definitions.js') : undefined
+  // Vhosts named in the definitions exist before recovery, so their durable contents come back.
+  if (defs) for (const v of definitions?.vhosts ?? []) (await import('./management/vhost-admin.js')).addVhost(broker, v.name)
   if (persistence) persistence.restore(broker)
+  if (defs && definitions) {
+    const report = defs.loadDefinitions(broker, definitions)
+    log.info({ vhosts: report.vhosts, exchanges: report.exchanges, queues: report.queues, bindings: report.bindings }, 'definitions loaded')
+    for (const item of report.unsupported) log.warn({ item }, 'definitions: not applied')
+  }
   const listener = new Listener(broker, config, log, VERSION)
   const alarm = new MemoryAlarm(broker, listener, config.memoryHighWatermarkBytes, log)
   alarm.start()
@@ -91,14 +108,30 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
     await persistence?.close()
     throw err
   }
+  let management: ManagementServer | undefined
+  if (config.managementPort !== undefined) {
+    try {
+      const { startManagement } = await import('./management/server.js')
+      management = await startManagement({
+        broker, connections: () => listener.connections, host: config.host, port: config.managementPort, log,
+        version: VERSION, amqpPort: port, dataDir: config.inMemory ? undefined : config.dataDir, memoryAlarm: alarm,
+      })
+    } catch (err) {
+      await listener.close()
+      await persistence?.close()
+      throw err
+    }
+  }
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   log.info({ host: config.host, port, dataDir: config.inMemory ? null : config.dataDir }, 'listening')
   let closing: Promise<void> | undefined
   return {
     url: `amqp://guest:guest@${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    managementPort: management?.port,
     close: () => (closing ??= (async () => {
       alarm.stop()
+      await management?.close()
       await listener.close()
       await persistence?.close()
       log.info('stopped')
@@ -128,6 +161,14 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
         properties: decodeProperties(e.message.rawProperties), body: e.message.body,
       }))
     },
+  }
+}
+
+function readDefinitions(file: string): { vhosts?: { name: string }[] } {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { vhosts?: { name: string }[] }
+  } catch (err) {
+    throw new Error(`cannot read definitions file ${file}: ${(err as Error).message}`)
   }
 }
 

@@ -23,6 +23,8 @@ function groupOf(file: string): Group {
   if (LEAVES.has(file)) return 'leaf'
   if (file.startsWith('spec/generated/')) return 'generated'
   if (file.startsWith('spec/codegen/')) return 'codegen'
+  // The management API reads the broker and its connections the way the listener does.
+  if (file.startsWith('src/management/')) return 'server'
   const m = /^src\/([^/]+)\//.exec(file)
   if (m && ['cli', 'server', 'connection', 'broker', 'store', 'wire'].includes(m[1])) return m[1] as Group
   if (file.startsWith('src/')) return 'other-src'

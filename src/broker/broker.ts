@@ -57,11 +57,6 @@ export class Broker {
 
   /** Back to the predeclared state: every queue, exchange, binding and message gone. */
   reset(): void {
-    for (const vhost of this.vhosts.values()) {
-      for (const q of [...vhost.queues.values()]) vhost.removeQueue(q)
-      for (const ex of [...vhost.exchanges.values()]) {
-        if (ex.name !== '' && !ex.name.startsWith('amq.')) vhost.deleteExchange(ex.name, false)
-      }
-    }
+    for (const vhost of this.vhosts.values()) vhost.reset()
   }
 }

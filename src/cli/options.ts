@@ -10,10 +10,14 @@ import { DEFAULT_CONFIG, LOG_LEVELS, makeConfig, type Config, type LogLevel } fr
 interface OptionSpec {
   readonly type: 'number' | 'string' | 'boolean'
   readonly describe: string
-  readonly default: number | string | boolean
+  readonly default: number | string | boolean | undefined
   readonly choices?: readonly string[]
-  readonly key: keyof Config
+  /** The Config field it sets; options without one (management) are resolved in toConfig. */
+  readonly key?: keyof Config
 }
+
+/** The command line serves the management API on RabbitMQ's port unless told otherwise. */
+const MANAGEMENT_PORT = 15672
 
 export const OPTIONS: Record<string, OptionSpec> = {
   port: { type: 'number', key: 'port', default: DEFAULT_CONFIG.port, describe: 'AMQP port (0 picks a free one and prints it)' },
@@ -26,6 +30,9 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'channel-max': { type: 'number', key: 'channelMax', default: DEFAULT_CONFIG.channelMax, describe: 'most channels per connection' },
   'queue-memory': { type: 'number', key: 'queueMemoryBytes', default: DEFAULT_CONFIG.queueMemoryBytes, describe: 'body bytes a durable queue keeps in memory before paging to disk' },
   'memory-high-watermark': { type: 'number', key: 'memoryHighWatermarkBytes', default: DEFAULT_CONFIG.memoryHighWatermarkBytes, describe: 'message bytes held in memory above which publishers are blocked' },
+  'management-port': { type: 'number', default: MANAGEMENT_PORT, describe: 'management HTTP API port (0 picks a free one)' },
+  management: { type: 'boolean', default: true, describe: 'serve the management HTTP API (--no-management turns it off)' },
+  definitions: { type: 'string', key: 'definitionsFile', default: undefined, describe: 'RabbitMQ definitions.json file to load at boot' },
   'max-message-size': { type: 'number', key: 'maxMessageBytes', default: DEFAULT_CONFIG.maxMessageBytes, describe: 'largest message body in bytes' },
 }
 
@@ -42,7 +49,8 @@ export async function parseOptions(argv: string[], env: NodeJS.ProcessEnv = proc
 
 function toConfig(values: Record<string, unknown>): Config {
   const partial: Record<string, unknown> = {}
-  for (const [name, spec] of Object.entries(OPTIONS)) partial[spec.key] = values[name]
+  for (const [name, spec] of Object.entries(OPTIONS)) if (spec.key) partial[spec.key] = values[name]
+  partial.managementPort = values.management === false ? undefined : values['management-port']
   return makeConfig(partial as Partial<Config>)
 }
 
@@ -82,7 +90,8 @@ async function parseWithYargs(argv: string[], env: NodeJS.ProcessEnv): Promise<R
     .env('WARREN')
   for (const [name, spec] of Object.entries(OPTIONS)) {
     y = y.option(name, {
-      type: spec.type, default: spec.default, describe: `${spec.describe}; ${envName(name)}`,
+      type: spec.type, describe: `${spec.describe}; ${envName(name)}`,
+      ...(spec.default !== undefined ? { default: spec.default } : {}),
       ...(spec.choices ? { choices: spec.choices as string[] } : {}),
     })
   }

@@ -3,7 +3,7 @@
 // Routing and queue state belong to the broker; bytes to the frame writer.
 import type { Logger } from 'pino'
 import { AmqpError, channelError, ReplyCode } from '../errors.js'
-import { MethodId, classIdOf, methodIdOf, type Method, type BasicPublish } from '../wire/codec.js'
+import { MethodId, classIdOf, fitReplyText, methodIdOf, type Method, type BasicPublish } from '../wire/codec.js'
 import { ContentAssembler, type ContentCommand } from '../wire/content-assembler.js'
 import type { FrameWriter } from '../wire/frame-writer.js'
 import type { Broker } from '../broker/broker.js'
@@ -185,7 +185,7 @@ export class Channel implements ConsumerHost {
     this.state = 'closing'
     this.send({
       id: MethodId.ChannelClose,
-      args: { replyCode: e.replyCode, replyText: e.replyText, classId: classIdOf(methodId), methodId: methodIdOf(methodId) },
+      args: { replyCode: e.replyCode, replyText: fitReplyText(e.replyText), classId: classIdOf(methodId), methodId: methodIdOf(methodId) },
     })
   }
 

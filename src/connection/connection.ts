@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { AmqpError, ReplyCode, accessRefused, channelError, notAllowed, unexpectedFrame, commandInvalid } from '../errors.js'
 import { FrameReader } from '../wire/frame-reader.js'
 import { FrameWriter } from '../wire/frame-writer.js'
-import { FrameType, MethodId, MethodDecodeError, UnknownMethodError, decodeMethod, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
+import { FrameType, MethodId, MethodDecodeError, UnknownMethodError, decodeMethod, fitReplyText, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
 import { describeOctets } from '../wire/octets.js'
 import type { Broker, User } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
@@ -307,7 +307,7 @@ export class Connection implements ChannelHost {
       return
     }
     this.releaseChannels()
-    this.writer.method(0, { id: MethodId.ConnectionClose, args: { replyCode: error.replyCode, replyText: error.replyText, classId, methodId } })
+    this.writer.method(0, { id: MethodId.ConnectionClose, args: { replyCode: error.replyCode, replyText: fitReplyText(error.replyText), classId, methodId } })
     this.writer.flush()
     this.state = 'closing'
     this.closeTimer = setTimeout(() => this.socket.destroy(), beforeOpen ? 1000 : CLOSE_OK_TIMEOUT_MS)

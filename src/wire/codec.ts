@@ -62,6 +62,18 @@ export function encodeProperties(p: BasicProperties): Buffer {
   return w.takeCopy()
 }
 
+/**
+ * A reply text as it fits a shortstr: RabbitMQ cuts one longer than 255 bytes to its first 252
+ * and appends "..." (rabbit_binary_generator), e.g. a NOT_FOUND naming a 255-character queue.
+ */
+export function fitReplyText(text: string): string {
+  const bytes = Buffer.from(text, 'utf8')
+  if (bytes.length <= 255) return text
+  let cut = 252
+  while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut-- // do not split a UTF-8 sequence
+  return bytes.toString('utf8', 0, cut) + '...'
+}
+
 export const methodName = (id: number): string => METHODS.get(id)?.name ?? `unknown(${id >>> 16},${id & 0xffff})`
 export const classIdOf = (id: number): number => id >>> 16
 export const methodIdOf = (id: number): number => id & 0xffff

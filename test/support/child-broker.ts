@@ -20,7 +20,8 @@ export interface ChildBroker {
 export function startChildBroker(args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = {}): Promise<ChildBroker> {
   return new Promise((resolve, reject) => {
     const defaults = env.WARREN_LOG_LEVEL ? [] : ['--log-level', 'warn']
-    const child = spawn(process.execPath, ['bin/warren.js', '--port', '0', '--host', '127.0.0.1', ...defaults, ...args], {
+    // Port 0 for the management API too, so parallel test files never collide on 15672.
+    const child = spawn(process.execPath, ['bin/warren.js', '--port', '0', '--management-port', '0', '--host', '127.0.0.1', ...defaults, ...args], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

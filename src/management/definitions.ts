@@ -1,0 +1,181 @@
+// RabbitMQ's definitions.json: export of users, vhosts, permissions and the durable exchanges,
+// queues and bindings; import of the same format (vhosts, exchanges, queues, bindings applied,
+// users and permissions checked against the broker's own, which it cannot change).
+import type { Broker, User } from '../broker/broker.js'
+import { DEFAULT_USERS } from '../broker/broker.js'
+import type { Vhost } from '../broker/vhost.js'
+import { tableToJson } from './field-json.js'
+import { vhostBindings, type BindingView } from './shapes/binding-json.js'
+import { DEFAULT_HASHING_ALGORITHM, hashPassword, matchesHash, userSalt } from './password-hash.js'
+import { addVhost } from './vhost-admin.js'
+import { API_OWNER } from './context.js'
+
+export class DefinitionsError extends Error {}
+
+export interface DefinitionsReport {
+  vhosts: number
+  exchanges: number
+  queues: number
+  bindings: number
+  /** What was in the file but not applied, one line each (users, permissions, policies...). */
+  unsupported: string[]
+}
+
+/** The version RabbitMQ tools expect in the file; Warren behaves as RabbitMQ 3.10 does. */
+const RABBIT_VERSION = '3.10.0'
+
+export function brokerUsers(broker: Broker): readonly User[] {
+  return broker.options.users ?? DEFAULT_USERS
+}
+
+export function exportDefinitions(broker: Broker, version: string): Record<string, unknown> {
+  const users = brokerUsers(broker)
+  const vhosts = [...broker.vhosts.values()]
+  return {
+    rabbit_version: RABBIT_VERSION,
+    rabbitmq_version: RABBIT_VERSION,
+    product_name: 'Warren',
+    product_version: version,
+    users: users.map((u) => ({
+      name: u.name, password_hash: hashPassword(u.password, userSalt(u.name)), hashing_algorithm: DEFAULT_HASHING_ALGORITHM, tags: [...u.tags], limits: {},
+    })),
+    vhosts: vhosts.map((v) => ({ name: v.name, limits: [], metadata: { description: v.name === '/' ? 'Default virtual host' : '', tags: [] } })),
+    permissions: users.flatMap((u) => vhosts.filter((v) => broker.canAccess(u, v.name))
+      .map((v) => ({ user: u.name, vhost: v.name, configure: '.*', write: '.*', read: '.*' }))),
+    topic_permissions: [],
+    parameters: [],
+    global_parameters: [],
+    policies: [],
+    queues: vhosts.flatMap(exportedQueues),
+    exchanges: vhosts.flatMap(exportedExchanges),
+    bindings: vhosts.flatMap(exportedBindings),
+  }
+}
+
+// RabbitMQ exports what survives a restart: durable, non-exclusive queues; declared durable
+// exchanges (not the default or amq.* ones); bindings between exported or predeclared ends.
+function exportedQueues(v: Vhost): Record<string, unknown>[] {
+  return [...v.queues.values()].filter((q) => q.isDurable && !q.isExclusive).map((q) => ({
+    name: q.name, vhost: v.name, durable: true, auto_delete: q.isAutoDelete, arguments: tableToJson(q.options.arguments),
+  }))
+}
+
+function exportedExchanges(v: Vhost): Record<string, unknown>[] {
+  return [...v.exchanges.values()].filter((e) => e.isDurable && e.name !== '' && !e.name.startsWith('amq.')).map((e) => ({
+    name: e.name, vhost: v.name, type: e.type, durable: true, auto_delete: e.isAutoDelete, internal: e.isInternal,
+    arguments: tableToJson(e.options.arguments),
+  }))
+}
+
+function exportedBindings(v: Vhost): Record<string, unknown>[] {
+  const isExported = (b: BindingView): boolean => {
+    if (b.source === '') return false
+    const dest = b.destinationType === 'queue' ? v.queues.get(b.destination) : v.exchanges.get(b.destination)
+    const src = v.exchanges.get(b.source)
+    return !!src?.isDurable && !!dest?.isDurable && !(b.destinationType === 'queue' && v.queues.get(b.destination)!.isExclusive)
+  }
+  return vhostBindings(v).filter(isExported).map((b) => ({
+    source: b.source, vhost: b.vhost, destination: b.destination, destination_type: b.destinationType,
+    routing_key: b.routingKey, arguments: tableToJson(b.arguments),
+  }))
+}
+
+/**
+ * Applies a definitions file (as parsed JSON) to the broker: vhosts, then exchanges, queues and
+ * bindings, each declared as a client would (an inequivalent redeclare throws the AmqpError).
+ * Used by POST /api/definitions and by `--definitions FILE` at boot.
+ */
+export function loadDefinitions(broker: Broker, json: unknown): DefinitionsReport {
+  const defs = asObject(json, 'definitions')
+  const report: DefinitionsReport = { vhosts: 0, exchanges: 0, queues: 0, bindings: 0, unsupported: [] }
+  checkUsers(broker, list(defs, 'users'), report)
+  for (const v of list(defs, 'vhosts')) if (addVhost(broker, str(v, 'name'))) report.vhosts++
+  checkPermissions(broker, list(defs, 'permissions'), report)
+  for (const key of ['policies', 'parameters', 'topic_permissions', 'operator_policies']) {
+    const n = list(defs, key).length
+    if (n > 0) report.unsupported.push(`${n} ${key.replace('_', ' ')} (not supported by Warren)`)
+  }
+  for (const e of list(defs, 'exchanges')) {
+    vhostOf(broker, e).declareExchange({
+      name: str(e, 'name'), type: str(e, 'type'), passive: false, durable: bool(e, 'durable', true),
+      autoDelete: bool(e, 'auto_delete', false), internal: bool(e, 'internal', false), arguments: table(e, 'arguments'),
+    })
+    report.exchanges++
+  }
+  for (const q of list(defs, 'queues')) {
+    vhostOf(broker, q).declareQueue({
+      name: str(q, 'name'), passive: false, durable: bool(q, 'durable', true), exclusive: false,
+      autoDelete: bool(q, 'auto_delete', false), arguments: table(q, 'arguments'),
+    }, API_OWNER)
+    report.queues++
+  }
+  for (const b of list(defs, 'bindings')) {
+    const vhost = vhostOf(broker, b)
+    const kind = str(b, 'destination_type')
+    if (kind === 'queue') vhost.bindQueue(str(b, 'destination'), str(b, 'source'), str(b, 'routing_key'), table(b, 'arguments'), API_OWNER)
+    else if (kind === 'exchange') vhost.bindExchange(str(b, 'destination'), str(b, 'source'), str(b, 'routing_key'), table(b, 'arguments'))
+    else throw new DefinitionsError(`binding destination_type must be queue or exchange, not '${kind}'`)
+    report.bindings++
+  }
+  return report
+}
+
+/** The broker's users are fixed at start: a listed user must exist with that password. */
+function checkUsers(broker: Broker, users: Record<string, unknown>[], report: DefinitionsReport): void {
+  const known = new Map(brokerUsers(broker).map((u) => [u.name, u]))
+  for (const u of users) {
+    const name = str(u, 'name')
+    const existing = known.get(name)
+    const hash = u.password_hash, algorithm = u.hashing_algorithm
+    if (!existing) report.unsupported.push(`user '${name}' (Warren cannot add users at run time)`)
+    else if (typeof hash === 'string' && hash !== '' && !matchesHash(existing.password, hash, typeof algorithm === 'string' ? algorithm : undefined)) {
+      report.unsupported.push(`password of user '${name}' (Warren cannot change passwords at run time)`)
+    }
+  }
+}
+
+function checkPermissions(broker: Broker, permissions: Record<string, unknown>[], report: DefinitionsReport): void {
+  const known = new Map(brokerUsers(broker).map((u) => [u.name, u]))
+  for (const p of permissions) {
+    const user = known.get(str(p, 'user')), vhost = str(p, 'vhost')
+    if (!user || !broker.canAccess(user, vhost)) report.unsupported.push(`permission of '${str(p, 'user')}' on vhost '${vhost}'`)
+  }
+}
+
+function vhostOf(broker: Broker, item: Record<string, unknown>): Vhost {
+  const name = str(item, 'vhost')
+  const vhost = broker.vhost(name)
+  if (!vhost) throw new DefinitionsError(`vhost '${name}' does not exist and is not in the definitions`)
+  return vhost
+}
+
+function asObject(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DefinitionsError(`${what} must be a JSON object`)
+  return v as Record<string, unknown>
+}
+
+function list(defs: Record<string, unknown>, key: string): Record<string, unknown>[] {
+  const v = defs[key]
+  if (v === undefined || v === null) return []
+  if (!Array.isArray(v)) throw new DefinitionsError(`'${key}' must be a list`)
+  return v.map((item) => asObject(item, `an item of '${key}'`))
+}
+
+function str(item: Record<string, unknown>, key: string): string {
+  const v = item[key]
+  if (typeof v !== 'string') throw new DefinitionsError(`'${key}' must be a string in ${JSON.stringify(item)}`)
+  return v
+}
+
+function bool(item: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = item[key]
+  if (v === undefined) return fallback
+  if (typeof v !== 'boolean') throw new DefinitionsError(`'${key}' must be true or false in ${JSON.stringify(item)}`)
+  return v
+}
+
+function table(item: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = item[key]
+  if (v === undefined || v === null) return {}
+  return asObject(v, `'${key}'`)
+}

@@ -1,0 +1,46 @@
+// A queue as RabbitMQ 3.10's management API shows it (GET /api/queues): flags, arguments, depth
+// with rates, consumers, and message_stats when the broker counts publishes and deliveries.
+import type { Queue } from '../../broker/queue/queue.js'
+import type { MessageStats } from '../message-stats.js'
+import { withRate } from '../message-stats.js'
+import { tableToJson } from '../field-json.js'
+
+export function queueJson(q: Queue, stats: MessageStats, node: string): Record<string, unknown> {
+  const sample = stats.of(q)
+  const ready = q.messageCount, unacked = q.unackedCount
+  const json: Record<string, unknown> = {
+    name: q.name,
+    vhost: q.vhost,
+    durable: q.isDurable,
+    auto_delete: q.isAutoDelete,
+    exclusive: q.isExclusive,
+    arguments: tableToJson(q.options.arguments),
+    node,
+    state: 'running',
+    type: q.policy.queueType,
+    policy: null,
+    operator_policy: null,
+    effective_policy_definition: {},
+    exclusive_consumer_tag: null,
+    single_active_consumer_tag: null,
+    consumers: q.consumerCount,
+    consumer_capacity: q.consumerCount > 0 ? 1 : 0,
+    consumer_utilisation: q.consumerCount > 0 ? 1 : null,
+    memory: q.memoryBytes,
+    message_bytes_ready: q.memoryBytes,
+    ...withRate('messages', ready + unacked, sample.depthRates.messages),
+    ...withRate('messages_ready', ready, sample.depthRates.ready),
+    ...withRate('messages_unacknowledged', unacked, sample.depthRates.unacked),
+  }
+  if (sample.counts) json.message_stats = countsJson(sample.counts, sample.countRates)
+  return json
+}
+
+/** RabbitMQ's message_stats object: publish, deliver_get (deliver + get), ack, each with a rate. */
+export function countsJson(counts: { publish: number; deliver: number; ack: number }, rates: { publish: number; deliver: number; ack: number }): Record<string, unknown> {
+  return {
+    ...withRate('publish', counts.publish, rates.publish),
+    ...withRate('deliver_get', counts.deliver, rates.deliver),
+    ...withRate('ack', counts.ack, rates.ack),
+  }
+}
