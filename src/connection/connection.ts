@@ -42,6 +42,7 @@ export class Connection implements ChannelHost {
   private isAlarmActive = false
   private hasPublished = false
   private isBlocked = false
+  private isYielding = false
 
   constructor(
     readonly socket: Socket,
@@ -114,6 +115,23 @@ export class Connection implements ChannelHost {
     } catch (err) {
       this.connectionFault(err, 0)
     }
+    this.yieldReading()
+  }
+
+  /**
+   * One chunk per socket per event-loop turn: a fast publisher must not starve the consumers'
+   * acks and the deliveries waiting to be written (measured: bench/NOTES.md, transient-16b).
+   */
+  private yieldReading(): void {
+    if (this.isYielding || this.state === 'closed') return
+    this.isYielding = true
+    this.socket.pause()
+    setImmediate(this.resumeReading)
+  }
+
+  private readonly resumeReading = (): void => {
+    this.isYielding = false
+    if (!this.isBlocked && !this.socket.destroyed) this.socket.resume()
   }
 
   private onFrame(type: number, channelId: number, payload: Buffer): void {

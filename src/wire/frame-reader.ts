@@ -11,8 +11,13 @@ export const FRAME_OVERHEAD = 8
 
 export type FrameHandler = (type: number, channel: number, payload: Buffer) => void
 
+
 export class FrameReader {
-  private rest: Buffer = Buffer.alloc(0)
+  /** The start of a frame that straddles chunks, kept as parts so a slow large frame is copied once. */
+  private restParts: Buffer[] = []
+  private restBytes = 0
+  /** Total bytes of the straddling frame, once its header has arrived; 0 before. */
+  private restFrameBytes = 0
 
   constructor(
     private readonly onFrame: FrameHandler,
@@ -21,19 +26,62 @@ export class FrameReader {
 
   /** Bytes held back waiting for the rest of a frame. */
   get pendingBytes(): number {
-    return this.rest.length
+    return this.restBytes
   }
 
   push(chunk: Buffer): void {
-    const buf = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk])
     let at = 0
+    if (this.restBytes > 0) {
+      at = this.completeStraddling(chunk)
+      if (at < 0) return // the chunk did not finish the frame
+    }
+    at = this.parse(chunk, at)
+    if (at < chunk.length) {
+      // Copy the partial tail so the (possibly large) chunk it came from can be released.
+      this.restParts = [Buffer.from(chunk.subarray(at))]
+      this.restBytes = chunk.length - at
+      this.restFrameBytes = this.restBytes >= HEADER_BYTES ? this.frameBytes(this.restParts[0], 0) : 0
+    }
+  }
+
+  /** Finishes the frame begun in earlier chunks; returns where the chunk's own frames start, or -1. */
+  private completeStraddling(chunk: Buffer): number {
+    if (this.restFrameBytes === 0) {
+      const headerNeed = HEADER_BYTES - this.restBytes
+      if (chunk.length < headerNeed) return this.hold(chunk)
+      const header = Buffer.concat([...this.restParts, chunk.subarray(0, headerNeed)], HEADER_BYTES)
+      this.restFrameBytes = this.frameBytes(header, 0)
+    }
+    const take = this.restFrameBytes - this.restBytes
+    if (chunk.length < take) return this.hold(chunk)
+    const frame = Buffer.concat([...this.restParts, chunk.subarray(0, take)], this.restFrameBytes)
+    this.restParts = []
+    this.restBytes = 0
+    this.restFrameBytes = 0
+    this.parse(frame, 0)
+    return take
+  }
+
+  private hold(chunk: Buffer): number {
+    this.restParts.push(Buffer.from(chunk))
+    this.restBytes += chunk.length
+    return -1
+  }
+
+  /** A frame's total length from its header, enforcing frame-max before any payload is read. */
+  private frameBytes(buf: Buffer, at: number): number {
+    const size = buf.readUInt32BE(at + 3)
+    if (this.frameMaxBytes > 0 && size + FRAME_OVERHEAD > this.frameMaxBytes) {
+      // RabbitMQ checks the size before reading the payload, so its text shows no octets.
+      throw frameError(`type ${buf[at]}, all octets = <<>>: {frame_too_large,${size},${this.frameMaxBytes - FRAME_OVERHEAD}}`)
+    }
+    return size + FRAME_OVERHEAD
+  }
+
+  /** Hands every complete frame in buf from `at` to onFrame; returns where the first incomplete one starts. */
+  private parse(buf: Buffer, at: number): number {
     while (buf.length - at >= HEADER_BYTES) {
-      const size = buf.readUInt32BE(at + 3)
-      const end = at + HEADER_BYTES + size
-      if (this.frameMaxBytes > 0 && size + FRAME_OVERHEAD > this.frameMaxBytes) {
-        // RabbitMQ checks the size before reading the payload, so its text shows no octets.
-        throw frameError(`type ${buf[at]}, all octets = <<>>: {frame_too_large,${size},${this.frameMaxBytes - FRAME_OVERHEAD}}`)
-      }
+      const end = at + this.frameBytes(buf, at) - 1
       if (end >= buf.length) break // payload or end octet still to come
       if (buf[end] !== FRAME_END) {
         throw frameError(`type ${buf[at]}, ${describeOctets(buf.subarray(at + HEADER_BYTES, end))}: {invalid_frame_end_marker,${buf[end]}}`)
@@ -41,8 +89,6 @@ export class FrameReader {
       this.onFrame(buf[at], buf.readUInt16BE(at + 1), buf.subarray(at + HEADER_BYTES, end))
       at = end + 1
     }
-    // Copy the partial tail so the (possibly large) chunk it came from can be released.
-    this.rest = at === buf.length ? Buffer.alloc(0) : at === 0 && buf !== chunk ? buf : Buffer.from(buf.subarray(at))
+    return at
   }
 }
-

@@ -48,6 +48,10 @@ export class PriorityReadyList {
     this.count++
   }
 
+  insertManyBySeq(entries: readonly QueuedMessage[]): void {
+    for (const e of entries) this.insertBySeq(e)
+  }
+
   drain(): QueuedMessage[] {
     this.count = 0
     return this.levels.flatMap((l) => l.drain()).sort((a, b) => a.seq - b.seq)

@@ -200,6 +200,7 @@ export class Queue {
   requeue(entries: readonly QueuedMessage[]): void {
     this.unackedCount -= entries.length
     if (this.isDeleted) return
+    const back: QueuedMessage[] = []
     for (const entry of entries) {
       entry.redelivered = true
       if (this.countDelivery) {
@@ -212,9 +213,10 @@ export class Queue {
         }
         entry.message = this.countDelivery(entry.message, entry.deliveryCount)
       }
-      this.ready.insertBySeq(entry)
+      back.push(entry)
       this.readyBytes += entry.message.bodyBytes
     }
+    this.ready.insertManyBySeq(back)
     this.dispatch()
   }
 

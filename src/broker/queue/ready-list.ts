@@ -47,6 +47,24 @@ export class ReadyList {
     else this.items.splice(lo, 0, entry)
   }
 
+  /** Puts many requeued messages back at once: one merge, not one splice per message. */
+  insertManyBySeq(entries: readonly QueuedMessage[]): void {
+    if (entries.length < 8) {
+      for (const e of entries) this.insertBySeq(e)
+      return
+    }
+    const incoming = [...entries].sort((a, b) => a.seq - b.seq)
+    const merged: QueuedMessage[] = new Array(this.length + incoming.length)
+    let i = this.head, j = 0, k = 0
+    while (i < this.items.length && j < incoming.length) {
+      merged[k++] = this.items[i].seq < incoming[j].seq ? this.items[i++] : incoming[j++]
+    }
+    while (i < this.items.length) merged[k++] = this.items[i++]
+    while (j < incoming.length) merged[k++] = incoming[j++]
+    this.items = merged
+    this.head = 0
+  }
+
   /** Removes and returns everything, oldest first. */
   drain(): QueuedMessage[] {
     const all = this.items.slice(this.head)
