@@ -10,7 +10,8 @@ export class AmqpError extends Error {
     readonly detail: string,
     readonly scope: 'channel' | 'connection' = isHardError(replyCode) ? 'connection' : 'channel',
   ) {
-    super(`${replyCodeName(replyCode)} - ${detail}`) // RabbitMQ's reply-text form
+    // RabbitMQ's reply-text form; with no detail, the name alone (its 541 INTERNAL_ERROR).
+    super(detail === '' ? replyCodeName(replyCode) : `${replyCodeName(replyCode)} - ${detail}`)
   }
   /** The reply text RabbitMQ would send: `NOT_FOUND - no queue 'q' in vhost '/'`. */
   get replyText(): string {
@@ -23,7 +24,6 @@ export const notFound = (detail: string) => new AmqpError(ReplyCode.NotFound, de
 export const resourceLocked = (detail: string) => new AmqpError(ReplyCode.ResourceLocked, detail)
 export const preconditionFailed = (detail: string) => new AmqpError(ReplyCode.PreconditionFailed, detail)
 export const frameError = (detail: string) => new AmqpError(ReplyCode.FrameError, detail)
-export const syntaxError = (detail: string) => new AmqpError(ReplyCode.SyntaxError, detail)
 export const commandInvalid = (detail: string) => new AmqpError(ReplyCode.CommandInvalid, detail)
 export const channelError = (detail: string) => new AmqpError(ReplyCode.ChannelError, detail)
 export const unexpectedFrame = (detail: string) => new AmqpError(ReplyCode.UnexpectedFrame, detail)

@@ -10,12 +10,12 @@ import { DefaultExchange } from './exchange/default.js'
 import { DirectExchange } from './exchange/direct.js'
 import { FanoutExchange } from './exchange/fanout.js'
 import { TopicExchange } from './exchange/topic.js'
-import { HeadersExchange } from './exchange/headers.js'
+import { HeadersExchange, checkXMatch } from './exchange/headers.js'
 import { Queue, type QueueOptions } from './queue/queue.js'
 import { StreamQueue } from './queue/stream-queue.js'
 import { Message, type DeathReason } from './message.js'
 import { originalRoutingKeys, recordDeath, wouldCycle, type PropertiesCodec } from './dead-letter.js'
-import { validateQueueArguments, checkQueueEquivalence } from './queue/queue-arguments.js'
+import { validateQueueArguments, checkQueueEquivalence, checkArgumentEquivalence, exclusiveLocked } from './queue/queue-arguments.js'
 
 export const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const
 
@@ -65,7 +65,7 @@ export class Vhost {
 
   declareExchange(req: ExchangeDeclare): Exchange {
     if (req.passive) {
-      if (req.name === '') return this.exchanges.get('')!
+      if (req.name === '') throw accessRefused('operation not permitted on the default exchange')
       return this.exchange(req.name)
     }
     if (req.name === '') throw accessRefused("operation not permitted on the default exchange")
@@ -74,7 +74,8 @@ export class Vhost {
       throw accessRefused(`exchange name '${req.name}' contains reserved prefix 'amq.*'`)
     }
     if (!(EXCHANGE_TYPES as readonly string[]).includes(req.type)) {
-      throw new AmqpError(ReplyCode.CommandInvalid, `unknown exchange type '${req.type}'`)
+      // RabbitMQ's two wordings: an empty type is invalid, any other is unknown.
+      throw new AmqpError(ReplyCode.CommandInvalid, `${req.type === '' ? 'invalid' : 'unknown'} exchange type '${req.type}'`)
     }
     if (existing) {
       this.checkExchangeEquivalence(existing, req)
@@ -129,10 +130,7 @@ export class Vhost {
     if (ex.isDurable !== req.durable) differs('durable', req.durable, ex.isDurable)
     if (ex.isAutoDelete !== req.autoDelete) differs('auto_delete', req.autoDelete, ex.isAutoDelete)
     if (ex.isInternal !== req.internal) differs('internal', req.internal, ex.isInternal)
-    const ae = req.arguments['alternate-exchange'], currentAe = ex.options.arguments['alternate-exchange']
-    if (!sameArguments(ae, currentAe)) {
-      throw preconditionFailed(`inequivalent arg 'alternate-exchange' ${where}: received ${describeArg(ae)} but current is ${describeArg(currentAe)}`)
-    }
+    checkArgumentEquivalence('alternate-exchange', req.arguments, ex.options.arguments, where)
   }
 
   /** Back to the predeclared state: every queue and declared exchange gone, and every binding. */
@@ -194,8 +192,8 @@ export class Vhost {
   /** RabbitMQ: quorum and stream queues must be durable, not exclusive, not auto-delete. */
   private checkReplicatedFlags(req: QueueDeclare): void {
     const where = `for queue '${req.name}' in vhost '${this.name}'`
-    if (!req.durable) throw preconditionFailed(`invalid property 'non-durable' ${where}`)
     if (req.exclusive) throw preconditionFailed(`invalid property 'exclusive-owner' ${where}`)
+    if (!req.durable) throw preconditionFailed(`invalid property 'non-durable' ${where}`)
     if (req.autoDelete) throw preconditionFailed(`invalid property 'auto-delete' ${where}`)
   }
 
@@ -296,10 +294,8 @@ export class Vhost {
     for (const q of [...this.queues.values()]) if (q.isExclusive && q.exclusiveOwner === owner) this.removeQueue(q)
   }
 
-  private lockedError(name: string): AmqpError {
-    return resourceLocked(
-      `cannot obtain exclusive access to locked queue '${name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
-    )
+  private lockedError(name: string): Error {
+    return exclusiveLocked(name, this.name)
   }
 
   // ---- bindings --------------------------------------------------------------------------
@@ -310,7 +306,9 @@ export class Vhost {
     this.addBinding({ source: ex, destination: q, bindingKey, arguments: args })
   }
 
+  /** Unbinding what does not exist succeeds, missing queue or exchange included (RabbitMQ 3.10). */
   unbindQueue(queueName: string, exchangeName: string, bindingKey: string, args: Record<string, unknown>, owner: object): void {
+    if (!this.queues.has(queueName) || (exchangeName !== '' && !this.exchanges.has(exchangeName))) return
     const q = this.queue(queueName, owner)
     const ex = this.bindableSource(exchangeName)
     const removed = ex.unbind({ destination: q, bindingKey, arguments: args })
@@ -324,6 +322,7 @@ export class Vhost {
   }
 
   unbindExchange(destination: string, source: string, bindingKey: string, args: Record<string, unknown>): void {
+    if ((destination !== '' && !this.exchanges.has(destination)) || (source !== '' && !this.exchanges.has(source))) return
     const dest = this.bindableDestination(destination)
     const src = this.bindableSource(source)
     const removed = src.unbind({ destination: dest, bindingKey, arguments: args })
@@ -350,6 +349,7 @@ export class Vhost {
   }
 
   private addBinding(b: Binding): void {
+    if (b.source.type === 'headers') checkXMatch(b.arguments)
     if (b.source.bind(b) && this.isDurableBinding(b)) this.store?.putBinding(this.bindingRecord(b))
   }
 
@@ -447,6 +447,3 @@ export class Vhost {
   }
 }
 
-function describeArg(v: unknown): string {
-  return v === undefined ? 'none' : `the value '${String(v)}' of type 'longstr'`
-}

@@ -2,7 +2,7 @@
 // codes close the channel, hard ones the connection), deliveries, acks and prefetch credit.
 // Routing and queue state belong to the broker; bytes to the frame writer.
 import type { Logger } from 'pino'
-import { AmqpError, channelError, ReplyCode } from '../errors.js'
+import { AmqpError, channelError, commandInvalid, notImplemented, ReplyCode } from '../errors.js'
 import { MethodId, classIdOf, fitReplyText, methodIdOf, type Method, type BasicPublish } from '../wire/codec.js'
 import { ContentAssembler, type ContentCommand } from '../wire/content-assembler.js'
 import type { FrameWriter } from '../wire/frame-writer.js'
@@ -41,6 +41,8 @@ export interface ChannelHost {
   /** Identifies the connection as owner of exclusive queues. */
   readonly owner: object
   readonly consumerCancelNotify: boolean
+  /** The authenticated user (user-id must match it). */
+  readonly username: string | undefined
   /** Publishing is paused by a resource alarm (connection.blocked). */
   readonly isWritable: boolean
   readonly methods: ChannelMethods
@@ -143,18 +145,17 @@ export class Channel implements ConsumerHost {
       case MethodId.ChannelOpen:
         throw channelError("second 'channel.open' seen")
       case MethodId.ChannelFlow:
-        this.isFlowActive = m.args.active
-        this.send({ id: MethodId.ChannelFlowOk, args: { active: m.args.active } })
-        if (this.isFlowActive) this.resumeDeliveries()
+        // RabbitMQ 3.10 refuses to stop deliveries by channel.flow (consumers use prefetch instead).
+        if (!m.args.active) throw notImplemented('active=false')
+        this.send({ id: MethodId.ChannelFlowOk, args: { active: true } })
         return
       case MethodId.ChannelClose:
         this.release()
         this.send({ id: MethodId.ChannelCloseOk, args: {} })
         return this.finish()
-      case MethodId.ChannelCloseOk:
-        return // a close-ok for a close we never sent: ignore, as RabbitMQ does
       default:
-        throw new AmqpError(ReplyCode.CommandInvalid, `unexpected method on a channel`)
+        // open-ok, flow-ok and an unsolicited close-ok are the server's to send.
+        throw commandInvalid('unimplemented method')
     }
   }
 
@@ -170,9 +171,11 @@ export class Channel implements ConsumerHost {
   fail(err: unknown, methodId: number): void {
     if (!(err instanceof AmqpError)) {
       this.log.error({ err }, 'internal error in channel')
-      err = new AmqpError(ReplyCode.InternalError, 'internal error')
+      err = new AmqpError(ReplyCode.InternalError, '')
     }
     const e = err as AmqpError
+    // RabbitMQ's 541 names no method: the channel process crashed rather than refused one.
+    if (e.replyCode === ReplyCode.InternalError) return this.host.closeConnection(e, 0, 0)
     if (e.scope === 'connection') return this.host.closeConnection(e, classIdOf(methodId), methodIdOf(methodId))
     this.log.warn({ replyCode: e.replyCode, classId: classIdOf(methodId), methodId: methodIdOf(methodId) }, 'channel closed')
     this.closeWithError(e, methodId)
@@ -272,9 +275,11 @@ export class Channel implements ConsumerHost {
 
   consumerCancelledByServer(consumer: ChannelConsumer): void {
     this.consumers.delete(consumer.consumerTag)
-    if (this.state === 'open' && this.host.consumerCancelNotify) {
-      this.send({ id: MethodId.BasicCancel, args: { consumerTag: consumer.consumerTag, nowait: true } })
-    }
+    if (!this.host.consumerCancelNotify) return
+    // After the reply to whatever deleted the queue: RabbitMQ sends queue.delete-ok first.
+    queueMicrotask(() => {
+      if (this.state === 'open') this.send({ id: MethodId.BasicCancel, args: { consumerTag: consumer.consumerTag, nowait: true } })
+    })
   }
 
   /** Acked or dropped deliveries leave their queues; freed credit lets consumers go on. */

@@ -8,13 +8,14 @@ import { FrameReader } from '../wire/frame-reader.js'
 import { FrameWriter } from '../wire/frame-writer.js'
 import { FrameType, MethodId, MethodDecodeError, UnknownMethodError, decodeMethod, fitReplyText, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
 import { describeOctets } from '../wire/octets.js'
+import { UnknownFieldType } from '../wire/field-table.js'
 import type { Broker, User } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
 import type { Config } from '../config.js'
 import { Channel, type ChannelHost } from './channel.js'
 import { CHANNEL_METHODS } from './channel-methods.js'
 import { Heartbeat } from './heartbeat.js'
-import { MECHANISMS, PROTOCOL_HEADER, isProtocolHeader, negotiateTune, parseCredentials, serverProperties } from './handshake.js'
+import { DropConnection, MECHANISMS, PROTOCOL_HEADER, dialectOf, negotiateTune, parseCredentials, serverProperties, type Dialect } from './handshake.js'
 
 export type ConnectionState = 'header' | 'starting' | 'tuning' | 'opening' | 'open' | 'closing' | 'closed'
 
@@ -43,6 +44,7 @@ export class Connection implements ChannelHost {
   private hasPublished = false
   private isBlocked = false
   private isYielding = false
+  private dialect: Dialect = '0-9-1'
 
   constructor(
     readonly socket: Socket,
@@ -96,7 +98,8 @@ export class Connection implements ChannelHost {
     if (this.state === 'header') {
       this.header = Buffer.concat([this.header, chunk])
       if (this.header.length < 8) return
-      if (!isProtocolHeader(this.header)) {
+      const dialect = dialectOf(this.header)
+      if (!dialect) {
         // A wrong header gets ours back, then the socket is closed (AMQP 0-9-1, 4.2.2).
         this.writer.raw(PROTOCOL_HEADER)
         this.writer.flush()
@@ -107,6 +110,7 @@ export class Connection implements ChannelHost {
       chunk = this.header.subarray(8)
       this.header = Buffer.alloc(0)
       this.state = 'starting'
+      this.dialect = dialect
       this.sendStart()
       if (chunk.length === 0) return
     }
@@ -146,6 +150,8 @@ export class Connection implements ChannelHost {
     }
     if (type === FrameType.Heartbeat) {
       if (channelId !== 0) throw unexpectedFrame(`type ${type}, ${describeOctets(payload)}`)
+      // RabbitMQ treats a heartbeat carrying a payload as an unknown frame.
+      if (payload.length > 0) throw new AmqpError(ReplyCode.FrameError, `type ${type}, ${describeOctets(payload)}: unknown_frame`)
       return
     }
     if (channelId === 0) {
@@ -155,11 +161,11 @@ export class Connection implements ChannelHost {
         this.onConnectionMethod(m)
       } catch (err) {
         // RabbitMQ reports a refused login against no method (class 0, method 0).
-        this.connectionFault(err, m.id === MethodId.ConnectionStartOk ? 0 : m.id)
+        this.connectionFault(err, m.id === MethodId.ConnectionStartOk && this.state === 'starting' ? 0 : m.id)
       }
       return
     }
-    if (this.state !== 'open') throw unexpectedFrame(`frame on channel ${channelId} before the connection is open`)
+    if (this.state !== 'open') throw unexpectedFrame(`type ${type}, ${describeOctets(payload)}`)
     this.onChannelFrame(type, channelId, payload)
   }
 
@@ -170,8 +176,9 @@ export class Connection implements ChannelHost {
       if (!channel) {
         // RabbitMQ names the offending method in the close (e.g. 50/10 for queue.declare).
         if (m.id !== MethodId.ChannelOpen) return this.connectionFault(channelError(`expected 'channel.open'`), m.id)
-        if (channelId > this.channelMax) {
-          return this.connectionFault(channelError(`channel number ${channelId} exceeds channel-max ${this.channelMax}`), m.id)
+        // channel-max limits how many channels are open, not their numbers (RabbitMQ).
+        if (this.channels.size >= this.channelMax) {
+          throw notAllowed(`number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`)
         }
         this.channels.set(channelId, new Channel(channelId, this))
         this.writer.method(channelId, { id: MethodId.ChannelOpenOk, args: { channelId: Buffer.alloc(0) } })
@@ -181,6 +188,8 @@ export class Connection implements ChannelHost {
     }
     // A new channel's command assembler expects a method first (RabbitMQ's text).
     if (!channel) throw unexpectedFrame('expected method frame, got non method frame instead')
+    // A header too short for class, weight, body size and flags is no header at all (RabbitMQ).
+    if (type === FrameType.Header && payload.length < 14) throw new AmqpError(ReplyCode.FrameError, `type ${type}, ${describeOctets(payload)}: unknown_frame`)
     if (type === FrameType.Header) return channel.onHeader(payload)
     return channel.onBody(payload)
   }
@@ -188,10 +197,11 @@ export class Connection implements ChannelHost {
   // ---- channel 0 --------------------------------------------------------------------------
 
   private sendStart(): void {
+    const is08 = this.dialect === '0-8'
     this.writer.method(0, {
       id: MethodId.ConnectionStart,
       args: {
-        versionMajor: 0, versionMinor: 9, serverProperties: serverProperties(this.version),
+        versionMajor: is08 ? 8 : 0, versionMinor: is08 ? 0 : 9, serverProperties: serverProperties(this.version, this.dialect),
         mechanisms: Buffer.from(MECHANISMS.join(' ')), locales: Buffer.from('en_US'),
       },
     })
@@ -200,33 +210,30 @@ export class Connection implements ChannelHost {
   private onConnectionMethod(m: Method): void {
     switch (this.state) {
       case 'starting':
-        if (m.id !== MethodId.ConnectionStartOk) break
-        return this.onStartOk(m.args)
+        if (m.id === MethodId.ConnectionStartOk) return this.onStartOk(m.args)
+        break
       case 'tuning':
-        if (m.id !== MethodId.ConnectionTuneOk) break
-        return this.onTuneOk(m.args)
+        if (m.id === MethodId.ConnectionTuneOk) return this.onTuneOk(m.args)
+        break
       case 'opening':
-        if (m.id !== MethodId.ConnectionOpen) break
-        return this.onOpen(m.args.virtualHost)
+        if (m.id === MethodId.ConnectionOpen) return this.onOpen(m.args.virtualHost)
+        break
       case 'open':
         if (m.id === MethodId.ConnectionClose) return this.onClientClose()
         if (m.id === MethodId.ConnectionUpdateSecret) {
           return this.writer.method(0, { id: MethodId.ConnectionUpdateSecretOk, args: {} })
         }
-        if (m.id === MethodId.ConnectionBlocked || m.id === MethodId.ConnectionUnblocked) return // client-sent notices are ignored
-        break
+        // RabbitMQ's words for any other method on channel 0 of an open connection.
+        throw channelError('unexpected method in connection state running')
     }
-    if (m.id === MethodId.ConnectionClose) return this.onClientClose()
-    throw commandInvalid(`unexpected method on channel 0 in state ${this.state}`)
+    // Out of order during the handshake: RabbitMQ closes the socket without a close frame.
+    throw new DropConnection(`unexpected method during the handshake (state ${this.state})`)
   }
 
   private onStartOk(a: { clientProperties: Record<string, unknown>; mechanism: string; response: Buffer }): void {
     const caps = a.clientProperties.capabilities
     if (caps && typeof caps === 'object') this.clientCapabilities = caps as Record<string, unknown>
     const credentials = parseCredentials(a.mechanism, a.response)
-    if (!credentials) {
-      throw accessRefused(`unsupported authentication mechanism '${a.mechanism}', must be one of ${MECHANISMS.join(' ')}`)
-    }
     const user = this.broker.authenticate(credentials.username, credentials.password)
     if (!user) {
       this.log.warn({ user: credentials.username, mechanism: a.mechanism }, 'login refused')
@@ -298,17 +305,17 @@ export class Connection implements ChannelHost {
 
   /** Any error on channel 0 or in framing: close the whole connection with its code. */
   private connectionFault(err: unknown, methodId: number): void {
-    if (err instanceof UnknownMethodError) {
-      // RabbitMQ 3.10 drops the TCP connection without a close frame here (its reader crashes).
-      this.log.warn({ classId: err.classId, methodId: err.methodId }, 'unknown method, dropping connection')
-      this.closeReason = { replyCode: ReplyCode.CommandInvalid, by: 'server' }
+    // Where RabbitMQ 3.10's reader gives up without a close frame, so do we: the socket just closes.
+    if (err instanceof DropConnection || err instanceof UnknownMethodError || err instanceof UnknownFieldType) {
+      this.log.warn({ reason: err.message }, 'dropping connection without a close frame')
+      this.closeReason = { replyCode: 0, by: 'server' }
       this.state = 'closed'
       return void this.socket.destroy()
     }
     if (err instanceof MethodDecodeError) methodId = err.methodId
     if (err instanceof AmqpError) return this.closeConnection(err, classIdOf(methodId), methodIdOf(methodId))
     this.log.error({ err }, 'internal error')
-    this.closeConnection(new AmqpError(ReplyCode.InternalError, 'internal error', 'connection'), classIdOf(methodId), methodIdOf(methodId))
+    this.closeConnection(new AmqpError(ReplyCode.InternalError, '', 'connection'), 0, 0)
   }
 
   /** Sends connection.close and waits (bounded) for close-ok; channels are released at once. */

@@ -31,6 +31,8 @@ export class Unacked {
       this.byTag.delete(tag)
       return [d]
     }
+    // RabbitMQ: with multiple set, the tag itself must still be unacked (0 means everything).
+    if (tag !== 0 && !this.byTag.has(tag)) return undefined
     const taken: Delivery[] = []
     for (const [t, d] of this.byTag) {
       if (tag !== 0 && t > tag) break

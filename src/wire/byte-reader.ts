@@ -1,6 +1,6 @@
 // A bounds-checked cursor over a frame payload: the primitive reads the generated decoders use.
-// Reading past the end throws a 502 SYNTAX_ERROR AmqpError; it knows nothing of methods or state.
-import { syntaxError } from '../errors.js'
+// Reading past the end throws a 501 FRAME_ERROR AmqpError (RabbitMQ's code for undecodable frames); it knows nothing of methods or state.
+import { frameError } from '../errors.js'
 
 const TWO_32 = 0x1_0000_0000
 
@@ -16,7 +16,7 @@ export class ByteReader {
   }
 
   need(n: number): void {
-    if (this.pos + n > this.end) throw syntaxError(`frame payload truncated: needed ${n} more bytes at ${this.pos}`)
+    if (this.pos + n > this.end) throw frameError(`frame payload truncated: needed ${n} more bytes at ${this.pos}`)
   }
 
   u8(): number {

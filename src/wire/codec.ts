@@ -38,12 +38,17 @@ export function decodeMethod(payload: Buffer): Method {
   if (payload.length < 4) throw frameError(`type ${FrameType.Method}, ${describeOctets(payload)}: unknown_frame`)
   const id = payload.readUInt32BE(0)
   if (!METHODS.has(id)) throw new UnknownMethodError(id >>> 16, id & 0xffff)
+  const r = new ByteReader(payload)
+  let m: Method
   try {
-    return readMethod(new ByteReader(payload))!
+    m = readMethod(r)!
   } catch (err) {
     if (err instanceof AmqpError) throw new MethodDecodeError(id, payload.subarray(4))
     throw err
   }
+  // Bytes left over after the arguments are as undecodable to RabbitMQ as missing ones.
+  if (r.pos !== payload.length) throw new MethodDecodeError(id, payload.subarray(4))
+  return m
 }
 
 export function encodeMethodPayload(m: Method): Buffer {

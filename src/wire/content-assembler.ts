@@ -46,6 +46,10 @@ export class ContentAssembler<M> {
   header(payload: Buffer, _frameName?: string): ContentCommand<M> | undefined {
     if (this.awaiting !== 'header') throw this.outOfOrder()
     if (payload.length < HEADER_FIXED_BYTES + 2) throw frameError('content header frame too short')
+    const classId = payload.readUInt16BE(0)
+    if (classId !== 60) throw unexpectedFrame(`expected content header for class 60, got one for class ${classId} instead`)
+    // RabbitMQ reads a non-zero weight as not a content header at all.
+    if (payload.readUInt16BE(2) !== 0) throw unexpectedFrame('expected content header for class 60, got non content header frame instead')
     const hi = payload.readUInt32BE(4), lo = payload.readUInt32BE(8)
     this.bodySize = hi * 0x1_0000_0000 + lo
     if (this.bodySize > this.maxBodyBytes) throw frameError(`content body of ${this.bodySize} bytes exceeds the limit of ${this.maxBodyBytes}`)
@@ -61,7 +65,8 @@ export class ContentAssembler<M> {
   body(payload: Buffer): ContentCommand<M> | undefined {
     if (this.awaiting !== 'body') throw this.outOfOrder()
     this.received += payload.length
-    if (this.received > this.bodySize) throw frameError(`content body exceeds the declared size of ${this.bodySize} bytes`)
+    // More body than the header declared: RabbitMQ's text for it is the out-of-order one.
+    if (this.received > this.bodySize) throw unexpectedFrame('expected content body, got non content body frame instead')
     this.parts.push(payload)
     return this.received === this.bodySize ? this.finish() : undefined
   }

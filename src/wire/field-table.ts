@@ -4,9 +4,16 @@
 //
 //   table := u32 byte-length, then (shortstr name, u8 tag, value)*
 //   array := u32 byte-length, then (u8 tag, value)*
-import { syntaxError } from '../errors.js'
+import { frameError } from '../errors.js'
 import type { ByteReader } from './byte-reader.js'
 import type { ByteWriter } from './byte-writer.js'
+
+/** A table value with a type tag nobody defines: RabbitMQ drops such a connection without a word. */
+export class UnknownFieldType extends Error {
+  constructor(readonly tag: string) {
+    super(`unknown field table type '${tag}'`)
+  }
+}
 
 export type FieldTag = 't' | 'b' | 'B' | 's' | 'u' | 'I' | 'i' | 'l' | 'f' | 'd' | 'D' | 'S' | 'A' | 'T' | 'F' | 'V' | 'x'
 
@@ -40,7 +47,7 @@ export function readFieldTable(r: ByteReader): FieldTable {
     table[name] = readFieldValue(r)
   }
   Object.defineProperty(table, FIELD_TAGS, { value: tags, enumerable: false })
-  if (r.pos !== end) throw syntaxError('field table length does not match its contents')
+  if (r.pos !== end) throw frameError('field table length does not match its contents')
   return table
 }
 
@@ -50,7 +57,7 @@ function readFieldArray(r: ByteReader): FieldValue[] {
   const end = r.pos + size
   const values: FieldValue[] = []
   while (r.pos < end) values.push(readFieldValue(r))
-  if (r.pos !== end) throw syntaxError('field array length does not match its contents')
+  if (r.pos !== end) throw frameError('field array length does not match its contents')
   return values
 }
 
@@ -74,7 +81,7 @@ function readFieldValue(r: ByteReader): FieldValue {
     case 'F': return readFieldTable(r)
     case 'V': return null
     case 'x': return Buffer.from(r.longstr())
-    default: throw syntaxError(`unknown field table type '${tag}'`)
+    default: throw new UnknownFieldType(tag)
   }
 }
 

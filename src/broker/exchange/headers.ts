@@ -4,6 +4,8 @@ import type { Message } from '../message.js'
 import type { Binding, Destination } from './exchange.js'
 import { sameArguments } from '../field-equality.js'
 import { Exchange } from './exchange.js'
+import { preconditionFailed } from '../../errors.js'
+import { typeNameOf } from '../queue/queue-arguments.js'
 
 export class HeadersExchange extends Exchange {
   route(message: Message, out: Destination[]): void {
@@ -28,6 +30,20 @@ export function headersMatch(binding: Binding, headers: Record<string, unknown>)
 }
 
 /** RabbitMQ matches header values ignoring their wire types: integers exactly, strings as bytes. */
+const X_MATCH_MODES = ['all', 'any', 'all-with-x', 'any-with-x']
+
+/** RabbitMQ refuses a headers binding whose x-match is not one of its four modes. */
+export function checkXMatch(args: Record<string, unknown>): void {
+  const v = args['x-match']
+  if (v === undefined) return
+  if (typeof v !== 'string') {
+    throw preconditionFailed(`Invalid x-match field type ${typeNameOf(args, 'x-match')} (value ${String(v)}); expected longstr`)
+  }
+  if (!X_MATCH_MODES.includes(v)) {
+    throw preconditionFailed(`Invalid x-match field value <<"${v}">>; expected all, any, all-with-x, or any-with-x`)
+  }
+}
+
 function valuesEqual(a: unknown, b: unknown): boolean {
   a = untyped(a)
   b = untyped(b)

@@ -1,6 +1,6 @@
 // Validation of a queue's x- arguments and the equivalence check on redeclare, with RabbitMQ's
 // reply texts. Pure functions over decoded argument tables.
-import { preconditionFailed } from '../../errors.js'
+import { preconditionFailed, resourceLocked } from '../../errors.js'
 import type { Queue } from './queue.js'
 
 /** RabbitMQ's names for wire types, used in its reply texts (set by the wire decoder per table). */
@@ -39,6 +39,9 @@ const integer = (range: (n: number) => string | undefined): Check => (v, args, k
 }
 const nonNegative = (n: number) => (n < 0 ? `{value_negative,${n}}` : undefined)
 const positive = (n: number) => (n === 0 ? '{value_zero,0}' : nonNegative(n))
+/** RabbitMQ's largest timer: 2^32 - 1 milliseconds. */
+const MAX_EXPIRY_MS = 4294967295
+const timer = (check: (n: number) => string | undefined) => (n: number) => check(n) ?? (n > MAX_EXPIRY_MS ? `{value_too_large,${n}}` : undefined)
 const priorityRange = (n: number) => nonNegative(n) ?? (n > 255 ? `{max_value_exceeded,${n}}` : undefined)
 
 const stringOf = (valid: (s: string) => string | undefined): Check => (v, args, key) =>
@@ -47,8 +50,8 @@ const isBool: Check = (v, args, key) => (typeof v === 'boolean' ? undefined : un
 
 /** The arguments RabbitMQ 3.10 validates on queue.declare, and checks for equivalence on redeclare. */
 const QUEUE_ARGUMENTS: Record<string, Check> = {
-  'x-expires': integer(positive),
-  'x-message-ttl': integer(nonNegative),
+  'x-expires': integer(timer(positive)),
+  'x-message-ttl': integer(timer(nonNegative)),
   'x-dead-letter-exchange': (v, args, key) =>
     typeof v === 'string' ? undefined : { whole: `invalid type '${typeNameOf(args, key)}' for arg '${key}'` },
   'x-dead-letter-routing-key': stringOf(() => undefined),
@@ -90,6 +93,25 @@ export function validateQueueArguments(args: Record<string, unknown>, queueName 
   }
 }
 
+export function exclusiveLocked(name: string, vhost: string): Error {
+  return resourceLocked(
+    `cannot obtain exclusive access to locked queue '${name}' in vhost '${vhost}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+  )
+}
+
+/** One argument on redeclare, in RabbitMQ's words (types are named only when one side is absent). */
+export function checkArgumentEquivalence(key: string, requested: Record<string, unknown>, current: Record<string, unknown>, where: string): void {
+  const received = requested[key], existing = current[key]
+  if (received === undefined && existing === undefined) return
+  if (received !== undefined && existing !== undefined) {
+    if (String(received) === String(existing)) return
+    throw preconditionFailed(`inequivalent arg '${key}' ${where}: received '${String(received)}' but current is '${String(existing)}'`)
+  }
+  const describe = (table: Record<string, unknown>, v: unknown) =>
+    v === undefined ? 'none' : `the value '${String(v)}' of type '${typeNameOf(table, key)}'`
+  throw preconditionFailed(`inequivalent arg '${key}' ${where}: received ${describe(requested, received)} but current is ${describe(current, existing)}`)
+}
+
 export interface DeclaredFlags {
   durable: boolean; exclusive: boolean; autoDelete: boolean; arguments: Record<string, unknown>
 }
@@ -99,18 +121,8 @@ export function checkQueueEquivalence(q: Queue, req: DeclaredFlags, vhost: strin
   const flag = (name: string, received: boolean, current: boolean) => {
     if (received !== current) throw preconditionFailed(`inequivalent arg '${name}' ${where}: received '${received}' but current is '${current}'`)
   }
+  if (req.exclusive !== q.isExclusive) throw exclusiveLocked(q.name, vhost)
   flag('durable', req.durable, q.isDurable)
   flag('auto_delete', req.autoDelete, q.isAutoDelete)
-  for (const key of Object.keys(QUEUE_ARGUMENTS)) {
-    const received = req.arguments[key], current = q.options.arguments[key]
-    if (received === undefined && current === undefined) continue
-    if (received !== undefined && current !== undefined) {
-      if (String(received) === String(current)) continue
-      // RabbitMQ names no types when both sides have a value.
-      throw preconditionFailed(`inequivalent arg '${key}' ${where}: received '${String(received)}' but current is '${String(current)}'`)
-    }
-    const describe = (table: Record<string, unknown>, v: unknown) =>
-      v === undefined ? 'none' : `the value '${String(v)}' of type '${typeNameOf(table, key)}'`
-    throw preconditionFailed(`inequivalent arg '${key}' ${where}: received ${describe(req.arguments, received)} but current is ${describe(q.options.arguments, current)}`)
-  }
+  for (const key of Object.keys(QUEUE_ARGUMENTS)) checkArgumentEquivalence(key, req.arguments, q.options.arguments, where)
 }

@@ -14,6 +14,8 @@ import type { Channel } from '../channel.js'
 import type { Delivery } from '../unacked.js'
 import type { Settlement } from '../tx-buffer.js'
 import { queueNameOf } from './queue.js'
+import { typeNameOf } from '../../broker/queue/queue-arguments.js'
+import { checkPublishedProperties } from './publish-checks.js'
 import { consumeReplies, cancelReplies, isReplyToQueue, stampReplyTo } from './direct-reply.js'
 import { DirectReplyRegistry } from '../../broker/direct-reply.js'
 
@@ -53,7 +55,8 @@ export function dispatchBasic(ch: Channel, m: Method): void {
       return settle(ch, takeDeliveries(ch, m.args.deliveryTag, false), m.args.requeue ? 'requeue' : 'drop')
     case MethodId.BasicRecover:
     case MethodId.BasicRecoverAsync:
-      // RabbitMQ requeues unacked deliveries for either value of `requeue`.
+      // RabbitMQ only requeues; redelivering to the same consumer (requeue=false) it does not implement.
+      if (!m.args.requeue) throw notImplemented('requeue=false')
       ch.requeue(ch.unacked.takeAll())
       if (m.id === MethodId.BasicRecover) ch.send({ id: MethodId.BasicRecoverOk, args: {} })
       return
@@ -81,7 +84,7 @@ function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicCons
     // RabbitMQ: stream consumers must set a prefetch (basic.qos) first.
     throw preconditionFailed(`consumer prefetch count is not set for 'queue '${queueName}' in vhost '${ch.vhost.name}''`)
   }
-  const priority = consumerPriority(a.arguments['x-priority'])
+  const priority = consumerPriority(a.arguments, queueName, ch.vhost.name)
   const consumer = new ChannelConsumer(tag, q, a.noAck, ch.consumerPrefetch, ch)
   ch.consumers.set(tag, consumer)
   // consume-ok goes out before the first delivery.
@@ -94,11 +97,12 @@ function generateConsumerTag(): string {
   return 'amq.ctag-' + randomBytes(16).toString('base64url').slice(0, 22)
 }
 
-function consumerPriority(v: unknown): number {
+function consumerPriority(args: Record<string, unknown>, queue: string, vhost: string): number {
+  const v = args['x-priority']
   if (v === undefined) return 0
   if (typeof v === 'number' && Number.isInteger(v)) return v
   if (typeof v === 'bigint') return Number(v)
-  throw preconditionFailed(`invalid arg 'x-priority' for consumer: {unacceptable_type,${typeof v}}`)
+  throw preconditionFailed(`invalid arg 'x-priority' for queue '${queue}' in vhost '${vhost}': "expected integer, got ${typeNameOf(args, 'x-priority')}"`)
 }
 
 function takeDeliveries(ch: Channel, tag: number, multiple: boolean): Delivery[] {
@@ -131,7 +135,9 @@ export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish
   if (a.immediate) throw notImplemented('immediate=true')
   const ex = ch.vhost.exchange(a.exchange)
   if (ex.isInternal) throw accessRefused(`cannot publish to internal exchange '${a.exchange}' in vhost '${ch.vhost.name}'`)
-  const message = stampReplyTo(ch, new Message(a.exchange, a.routingKey, command.properties, new LazyProperties(command.properties), command.body))
+  const view = new LazyProperties(command.properties)
+  checkPublishedProperties(command.properties, ch.host.username, view)
+  const message = stampReplyTo(ch, new Message(a.exchange, a.routingKey, command.properties, view, command.body))
   if (ch.tx) return void ch.tx.publishes.push({ exchange: ex, message, mandatory: a.mandatory })
   routeMessage(ch, ex, message, a.mandatory)
 }

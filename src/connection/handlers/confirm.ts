@@ -9,7 +9,8 @@ export function dispatchConfirm(ch: Channel, m: Method): void {
   if (ch.tx) throw preconditionFailed('cannot switch from tx to confirm mode')
   ch.confirms ??= new Confirms({
     ack: (deliveryTag, multiple) => ch.send({ id: MethodId.BasicAck, args: { deliveryTag, multiple } }),
-    nack: (deliveryTag, multiple) => ch.send({ id: MethodId.BasicNack, args: { deliveryTag, multiple, requeue: false } }),
+    // RabbitMQ's nacks carry requeue=true, the field's default.
+    nack: (deliveryTag, multiple) => ch.send({ id: MethodId.BasicNack, args: { deliveryTag, multiple, requeue: true } }),
     sync: () => ch.broker.store?.sync() ?? Promise.resolve(),
     onSyncError: (err) => ch.log.error({ err }, 'store sync failed; nacking unconfirmed publishes'),
   })

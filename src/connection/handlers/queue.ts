@@ -18,7 +18,8 @@ export function dispatchQueue(ch: Channel, m: Method): void {
     case MethodId.QueueDeclare: {
       const a = m.args
       if (isReplyToQueue(a.queue)) return declareReplyQueue(ch, a.passive)
-      const name = a.queue === '' && !a.passive ? '' : queueNameOf(ch, a.queue)
+      // '' names a new server-named queue, or (passive) the channel's last one, '' if none (RabbitMQ).
+      const name = a.queue === '' && a.passive ? ch.lastQueueName : a.queue
       const q = vhost.declareQueue(
         { name, passive: a.passive, durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments },
         owner,

@@ -1,5 +1,5 @@
 // Every method in the spec round-trips through the generated codec with seeded random arguments
-// (STYLE 9), basic properties round-trip in any subset, and truncated payloads are 502 SYNTAX_ERROR.
+// (STYLE 9), basic properties round-trip in any subset, and truncated payloads are 501 FRAME_ERROR (RabbitMQ's code for an undecodable frame).
 import { describe, it, expect } from 'vitest'
 import {
   METHODS, readMethod, writeMethod, readBasicProperties, writeBasicProperties, decodeMethod, encodeMethodPayload,
@@ -40,7 +40,7 @@ function thrown(fn: () => unknown): unknown {
 function expectSyntaxError(fn: () => unknown, context: string): void {
   const e = thrown(fn)
   expect(e, `${context}: threw ${String(e)}`).toBeInstanceOf(AmqpError)
-  expect((e as AmqpError).replyCode, context).toBe(502)
+  expect((e as AmqpError).replyCode, context).toBe(501)
 }
 
 describe('method codec', () => {
@@ -74,7 +74,7 @@ describe('method codec', () => {
       }
     })
 
-    it('throws 502 SYNTAX_ERROR on every truncation of its payload', () => {
+    it('throws 501 FRAME_ERROR on every truncation of its payload', () => {
       const r = new SeededRandom(SEED + info.id)
       const bytes = encode({ id: info.id, args: randomArgs(r, info) } as Method)
       for (let n = 0; n < bytes.length; n++) {
@@ -162,7 +162,7 @@ describe('basic properties', () => {
     })
   })
 
-  it('throws 502 SYNTAX_ERROR on every truncation of a full property list', () => {
+  it('throws 501 FRAME_ERROR on every truncation of a full property list', () => {
     const r = new SeededRandom(SEED + 502)
     const bytes = encodeProperties(randomProperties(r, true))
     for (let n = 0; n < bytes.length; n++) {

@@ -159,17 +159,17 @@ describe('ContentAssembler', () => {
     expectAmqpError(() => a.header(header(4), 'content header'), 505)
   })
 
-  it('refuses a body longer than the header declared, in one frame or summed over frames', () => {
+  it("refuses a body longer than the header declared with 505, in one frame or summed over frames (RabbitMQ)", () => {
     const one = new ContentAssembler<string>(MAX_BODY)
     one.start('m')
     one.header(header(3), 'content header')
-    expectAmqpError(() => one.body(Buffer.from('abcd')), 501)
+    expectAmqpError(() => one.body(Buffer.from('abcd')), 505)
 
     const many = new ContentAssembler<string>(MAX_BODY)
     many.start('m')
     many.header(header(3), 'content header')
     expect(many.body(Buffer.from('ab'))).toBeUndefined()
-    expectAmqpError(() => many.body(Buffer.from('cd')), 501)
+    expectAmqpError(() => many.body(Buffer.from('cd')), 505)
   })
 
   it('refuses a content header too short to hold class, weight, size and flags with 501', () => {

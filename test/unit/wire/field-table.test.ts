@@ -1,7 +1,8 @@
 // Field tables with every tag RabbitMQ's clients send, decoded from hand-built bytes; encoding by
-// inference and through Typed; malformed tables are 502 SYNTAX_ERROR.
+// inference and through Typed; malformed tables are 501 FRAME_ERROR (RabbitMQ: "cannot decode"),
+// and an unknown type tag is UnknownFieldType (RabbitMQ drops such a connection without a close frame).
 import { describe, it, expect } from 'vitest'
-import { readFieldTable, writeFieldTable, fieldNumber, Typed, type FieldTable, type FieldValue } from '../../../src/wire/field-table.js'
+import { readFieldTable, writeFieldTable, fieldNumber, Typed, UnknownFieldType, type FieldTable, type FieldValue } from '../../../src/wire/field-table.js'
 import { ByteReader } from '../../../src/wire/byte-reader.js'
 import { ByteWriter } from '../../../src/wire/byte-writer.js'
 import { AmqpError } from '../../../src/errors.js'
@@ -52,8 +53,8 @@ function expectSyntaxError(fn: () => unknown): AmqpError {
   } catch (e) {
     error = e
   }
-  expect(error, 'expected an AmqpError 502').toBeInstanceOf(AmqpError)
-  expect((error as AmqpError).replyCode).toBe(502)
+  expect(error, 'expected an AmqpError 501').toBeInstanceOf(AmqpError)
+  expect((error as AmqpError).replyCode).toBe(501)
   return error as AmqpError
 }
 
@@ -160,15 +161,15 @@ describe('field table decoding, one case per tag', () => {
 })
 
 describe('field table errors', () => {
-  it.each(['Z', 'U', 'L', 'X', '\u0000', 'c', 'v'])("rejects unknown tag %j with 502", (t) => {
-    expectSyntaxError(() => decode(sized(field('k', t, u32(0)))))
+  it.each(['Z', 'U', 'L', 'X', '\u0000', 'c', 'v'])("rejects unknown tag %j with UnknownFieldType", (t) => {
+    expect(() => decode(sized(field('k', t, u32(0))))).toThrow(UnknownFieldType)
   })
 
-  it('rejects an unknown tag inside an array with 502', () => {
-    expectSyntaxError(() => decode(sized(field('k', 'A', sized(tag('I'), u32(1), tag('?'), u32(0))))))
+  it('rejects an unknown tag inside an array with UnknownFieldType', () => {
+    expect(() => decode(sized(field('k', 'A', sized(tag('I'), u32(1), tag('?'), u32(0)))))).toThrow(UnknownFieldType)
   })
 
-  it('rejects a table whose declared length overruns the payload with 502', () => {
+  it('rejects a table whose declared length overruns the payload with 501', () => {
     const good = sized(field('a', 'I', u32(1)))
     const overrun = Buffer.from(good)
     overrun.writeUInt32BE(good.length + 10, 0)
@@ -178,7 +179,7 @@ describe('field table errors', () => {
     expectSyntaxError(() => readFieldTable(new ByteReader(huge)))
   })
 
-  it('rejects a nested table that overruns its parent with 502', () => {
+  it('rejects a nested table that overruns its parent with 501', () => {
     // Outer table declares 8 bytes, but its one field needs more.
     const inner = sized(field('deep', 'I', u32(5)))
     const body = field('n', 'F', inner)
@@ -186,11 +187,11 @@ describe('field table errors', () => {
     expectSyntaxError(() => readFieldTable(new ByteReader(bytes)))
   })
 
-  it('rejects an array whose declared length overruns the payload with 502', () => {
+  it('rejects an array whose declared length overruns the payload with 501', () => {
     expectSyntaxError(() => decode(Buffer.concat([u32(10), shortstr('a'), tag('A'), u32(50), tag('V')])))
   })
 
-  it('rejects a value cut short inside a table with 502 (never a RangeError)', () => {
+  it('rejects a value cut short inside a table with 501 (never a RangeError)', () => {
     const cases = [
       sized(field('k', 'l', u8(0, 0, 0))),
       sized(field('k', 'd', u8(0))),
@@ -203,7 +204,7 @@ describe('field table errors', () => {
     for (const bytes of cases) expectSyntaxError(() => readFieldTable(new ByteReader(bytes)))
   })
 
-  it('rejects every truncation of a rich table with 502', () => {
+  it('rejects every truncation of a rich table with 501', () => {
     const r = new SeededRandom(0xf1e1d)
     for (let round = 0; round < 20; round++) {
       const bytes = encode(randomTable(r, 3))
