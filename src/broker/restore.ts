@@ -2,7 +2,7 @@
 // durable queues with their surviving messages (in order, redelivered where delivered before),
 // and bindings. Runs once, before the listener accepts connections.
 import type { Broker } from './broker.js'
-import type { BindingRecord, BrokerStore } from './broker-store.js'
+import type { BindingRecord } from './broker-store.js'
 import { Message, type MessageProperties } from './message.js'
 
 /** What restoring reads from the store (MessageStore satisfies it). */
@@ -11,6 +11,8 @@ export interface RecoveredState {
   queues(): { id: number; vhost: string; name: string; autoDelete: boolean; arguments: Record<string, unknown> }[]
   bindings(): BindingRecord[]
   recovered(queueId: number): { id: number; exchange: string; routingKey: string; properties: Buffer; body: Buffer; redelivered: boolean }[]
+  /** Ids only, in order: a queue that pages reads bodies when it needs them. */
+  recoveredIds(queueId: number, visit: (messageId: number, redelivered: boolean) => void): void
 }
 
 export interface RestoreSummary { exchanges: number; queues: number; bindings: number; messages: number }
@@ -18,7 +20,6 @@ export interface RestoreSummary { exchanges: number; queues: number; bindings: n
 export function restoreBroker(
   broker: Broker,
   state: RecoveredState,
-  store: BrokerStore,
   makeProperties: (raw: Buffer) => MessageProperties,
 ): RestoreSummary {
   const summary: RestoreSummary = { exchanges: 0, queues: 0, bindings: 0, messages: 0 }
@@ -37,6 +38,14 @@ export function restoreBroker(
     vhost.attachStore(q, def.id)
     vhost.addQueue(q)
     summary.queues++
+    if (q.canPageFromStore) {
+      // Bodies stay on disk until the queue's head reaches them: recovery of a long queue is cheap.
+      state.recoveredIds(def.id, (id, redelivered) => {
+        q.restorePaged(id, redelivered)
+        summary.messages++
+      })
+      continue
+    }
     for (const r of state.recovered(def.id)) {
       let message = messages.get(r.id)
       if (!message) {

@@ -88,9 +88,14 @@ export class Queue {
 
   /** Paging keeps only ids in memory, so it is for queues whose limits do not need each message. */
   private get canPage(): boolean {
+    return this.canPageFromStore && (this.options.memoryBudgetBytes ?? 0) > 0
+  }
+
+  /** Recovery may leave this queue's messages on disk (it can read them back, in plain FIFO order). */
+  get canPageFromStore(): boolean {
     const p = this.policy
-    return this.pageIn !== undefined && (this.options.memoryBudgetBytes ?? 0) > 0 && p.maxPriority === undefined &&
-      p.messageTtlMs === undefined && p.maxLengthBytes === undefined
+    return this.pageIn !== undefined && p.maxPriority === undefined && p.messageTtlMs === undefined &&
+      p.maxLengthBytes === undefined && p.queueType !== 'stream' && p.queueType !== 'quorum'
   }
 
   // ---- enqueue ----------------------------------------------------------------------------

@@ -1,0 +1,229 @@
+// The on-disk byte layouts of the store: segment header, record frame, log records (message,
+// delivered, removed, purged). Pure encode/decode over Buffers; must not touch files or keep state.
+// Integers are little-endian; ids are u64 read as Numbers (exact below 2^53).
+//
+//   segment header (32 bytes, once at offset 0 of every segment file)
+//    0  magic        8  "WRNSEG01"
+//    8  version      u32  1
+//   12  segment      u32  sequence number (also the file name)
+//   16  firstId      u64  id the segment's first message gets (keeps the id counter when all else is reclaimed)
+//   24  reserved     u32  0
+//   28  crc          u32  CRC-32 of bytes 0..28
+//
+//   frame (every record in segments and in definitions.log)
+//    0  crc          u32  CRC-32 of bytes 4 .. end of record (covers type, count and length too)
+//    4  magic        u8   0xA7
+//    5  type         u8   RecordType
+//    6  count        u16  message: number of queue ids; otherwise 0
+//    8  length       u32  bytes after these 12
+//   12  ... definitions records: JSON payload; log records continue:
+//   12  queueId      u32  delivered/removed/purged: the queue; message, live set: 0
+//   16  messageId    u64  message: its id; delivered/removed: the target; purged: highest id purged;
+//                         live set: first id of the range it restates
+//   24  ... live set records only: the complete state of one segment's messages, [firstId, endId):
+//       endId        u64
+//       entries      (queueId u32, (id - firstId) * 2 + delivered u32) × n; a pair not listed is removed
+//   24  ... message records only:
+//       queueIds     u32 × count
+//       exchange     u8 length, utf8
+//       routingKey   u8 length, utf8
+//       properties   u32 length, raw content-header property bytes
+//       body         the rest of the record
+import { blob, nu64, struct, u16, u32, u8, type Structure } from 'buffer-layout'
+import { crc32 } from './crc32.js'
+
+/** What a message record carries. `properties` are raw AMQP property bytes, opaque here. */
+export interface StoredMessage { exchange: string; routingKey: string; properties: Buffer; body: Buffer }
+
+export const RecordType = { Message: 1, Delivered: 2, Removed: 3, Purged: 4, LiveSet: 5 } as const
+export type RecordType = (typeof RecordType)[keyof typeof RecordType]
+
+export const RECORD_MAGIC = 0xa7
+export const SEGMENT_MAGIC = Buffer.from('WRNSEG01', 'latin1')
+export const SEGMENT_VERSION = 1
+
+export interface FrameHeader { crc: number; magic: number; type: number; count: number; length: number }
+export interface LogRecordHeader extends FrameHeader { queueId: number; messageId: number }
+export interface SegmentHeader { magic: Uint8Array; version: number; segment: number; firstId: number; reserved: number; crc: number }
+
+// The definitions. The hand-written code below reads its offsets from these, and the unit tests
+// assert that both agree byte for byte.
+const frameFields = () => [u32('crc'), u8('magic'), u8('type'), u16('count'), u32('length')]
+export const frameHeaderLayout: Structure<FrameHeader> = struct<FrameHeader>(frameFields())
+export const logRecordHeaderLayout: Structure<LogRecordHeader> =
+  struct<LogRecordHeader>([...frameFields(), u32('queueId'), nu64('messageId')])
+export const segmentHeaderLayout: Structure<SegmentHeader> = struct<SegmentHeader>([
+  blob(8, 'magic'), u32('version'), u32('segment'), nu64('firstId'), u32('reserved'), u32('crc'),
+])
+
+const at = (layout: { offsetOf(field: string): number | undefined }, field: string): number => {
+  const offset = layout.offsetOf(field)
+  if (offset === undefined) throw new Error(`record layout has no field ${field}`)
+  return offset
+}
+export const FRAME_BYTES = frameHeaderLayout.span
+export const LOG_HEADER_BYTES = logRecordHeaderLayout.span
+export const SEGMENT_HEADER_BYTES = segmentHeaderLayout.span
+const CRC = at(frameHeaderLayout, 'crc'), MAGIC = at(frameHeaderLayout, 'magic'), TYPE = at(frameHeaderLayout, 'type')
+const COUNT = at(frameHeaderLayout, 'count'), LENGTH = at(frameHeaderLayout, 'length')
+const QUEUE_ID = at(logRecordHeaderLayout, 'queueId'), MESSAGE_ID = at(logRecordHeaderLayout, 'messageId')
+const SEG_VERSION = at(segmentHeaderLayout, 'version'), SEG_NUMBER = at(segmentHeaderLayout, 'segment')
+const SEG_FIRST_ID = at(segmentHeaderLayout, 'firstId'), SEG_CRC = at(segmentHeaderLayout, 'crc')
+/** Largest record we accept when scanning; a longer length field is corruption, not a big message. */
+export const MAX_RECORD_BYTES = 0x7fffffff
+
+// Hand-written readers and writers. buffer-layout's generic encode/decode walks field objects and
+// allocates a result object per call; bench/store-record-layout.ts measures both, and these
+// run several times faster per record, so the hot path uses these and the layouts stay the spec.
+
+const TWO_32 = 0x1_0000_0000
+function writeU64(buf: Buffer, value: number, offset: number): void {
+  buf.writeUInt32LE(value % TWO_32, offset)
+  buf.writeUInt32LE(Math.floor(value / TWO_32), offset + 4)
+}
+function readU64(buf: Buffer, offset: number): number {
+  return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * TWO_32
+}
+
+/** Bytes a message record takes on disk. */
+export function messageRecordBytes(queueCount: number, m: StoredMessage): number {
+  return LOG_HEADER_BYTES + 4 * queueCount + 2 + Buffer.byteLength(m.exchange) + Buffer.byteLength(m.routingKey) +
+    4 + m.properties.length + m.body.length
+}
+
+/** Writes a whole message record (crc included) at `offset`; `bytes` is messageRecordBytes(). */
+export function writeMessageRecord(buf: Buffer, offset: number, bytes: number, id: number, queueIds: readonly number[], m: StoredMessage): void {
+  writeLogHeader(buf, offset, RecordType.Message, queueIds.length, bytes, 0, id)
+  let p = offset + LOG_HEADER_BYTES
+  for (let i = 0; i < queueIds.length; i++, p += 4) buf.writeUInt32LE(queueIds[i], p)
+  p = writeShortString(buf, p, m.exchange)
+  p = writeShortString(buf, p, m.routingKey)
+  buf.writeUInt32LE(m.properties.length, p)
+  p += 4
+  p += m.properties.copy(buf, p)
+  m.body.copy(buf, p)
+  sealRecord(buf, offset, bytes)
+}
+
+function writeShortString(buf: Buffer, p: number, s: string): number {
+  const n = buf.write(s, p + 1, 'utf8')
+  if (n > 255) throw new RangeError(`'${s.slice(0, 40)}…' is longer than 255 bytes`)
+  buf[p] = n
+  return p + 1 + n
+}
+
+/** Writes a delivered/removed/purged record (LOG_HEADER_BYTES long, crc included) at `offset`. */
+export function writeEventRecord(buf: Buffer, offset: number, type: RecordType, queueId: number, messageId: number): void {
+  writeLogHeader(buf, offset, type, 0, LOG_HEADER_BYTES, queueId, messageId)
+  sealRecord(buf, offset, LOG_HEADER_BYTES)
+}
+
+function writeLogHeader(buf: Buffer, o: number, type: number, count: number, bytes: number, queueId: number, messageId: number): void {
+  buf[o + MAGIC] = RECORD_MAGIC
+  buf[o + TYPE] = type
+  buf.writeUInt16LE(count, o + COUNT)
+  buf.writeUInt32LE(bytes - FRAME_BYTES, o + LENGTH)
+  buf.writeUInt32LE(queueId, o + QUEUE_ID)
+  writeU64(buf, messageId, o + MESSAGE_ID)
+}
+
+/** Bytes of a live set record with `pairs` (queue, message) entries. */
+export const liveSetRecordBytes = (pairs: number): number => LOG_HEADER_BYTES + 8 + 8 * pairs
+
+/** Writes a live set record; `entries` is flat: queueId, (id - firstId) * 2 + delivered, ... */
+export function writeLiveSetRecord(buf: Buffer, offset: number, firstId: number, endId: number, entries: readonly number[]): void {
+  const bytes = liveSetRecordBytes(entries.length / 2)
+  writeLogHeader(buf, offset, RecordType.LiveSet, 0, bytes, 0, firstId)
+  writeU64(buf, endId, offset + LOG_HEADER_BYTES)
+  for (let i = 0, p = offset + LOG_HEADER_BYTES + 8; i < entries.length; i++, p += 4) buf.writeUInt32LE(entries[i], p)
+  sealRecord(buf, offset, bytes)
+}
+
+export const liveSetEndId = (buf: Buffer, offset: number): number => readU64(buf, offset + LOG_HEADER_BYTES)
+/** The i-th u32 of a live set's flat entries. */
+export const liveSetEntry = (buf: Buffer, offset: number, i: number): number => buf.readUInt32LE(offset + LOG_HEADER_BYTES + 8 + 4 * i)
+
+/** Fills in the crc of a complete record of `bytes` bytes at `offset`. */
+export function sealRecord(buf: Buffer, offset: number, bytes: number): void {
+  buf.writeUInt32LE(crc32(buf, offset + MAGIC, offset + bytes), offset + CRC)
+}
+
+/** A framed record (definitions.log) with a type and an opaque payload, crc included. */
+export function encodeFrame(type: number, payload: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(FRAME_BYTES + payload.length)
+  buf[MAGIC] = RECORD_MAGIC
+  buf[TYPE] = type
+  buf.writeUInt16LE(0, COUNT)
+  buf.writeUInt32LE(payload.length, LENGTH)
+  payload.copy(buf, FRAME_BYTES)
+  sealRecord(buf, 0, buf.length)
+  return buf
+}
+
+export const TORN = 0
+export const CORRUPT = -1
+/**
+ * Checks the record at `offset`, given that `buf` holds the file's bytes up to `end`. Returns its
+ * total length, TORN when it runs past `end`, or CORRUPT when magic, length or crc are wrong.
+ * `minBytes` is the smallest total a record may have.
+ */
+export function checkRecord(buf: Buffer, offset: number, end: number, minBytes: number): number {
+  if (end - offset < FRAME_BYTES) return TORN
+  if (buf[offset + MAGIC] !== RECORD_MAGIC) return CORRUPT
+  const total = FRAME_BYTES + buf.readUInt32LE(offset + LENGTH)
+  if (total < minBytes || total > MAX_RECORD_BYTES) return CORRUPT
+  if (end - offset < total) return TORN
+  return crc32(buf, offset + MAGIC, offset + total) === buf.readUInt32LE(offset + CRC) ? total : CORRUPT
+}
+
+/** Bytes the record at `offset` claims (its frame length), or -1 when fewer than a frame header are present. */
+export function claimedRecordBytes(buf: Buffer, offset: number, end: number): number {
+  return end - offset < FRAME_BYTES ? -1 : FRAME_BYTES + buf.readUInt32LE(offset + LENGTH)
+}
+
+export const recordType = (buf: Buffer, offset: number): number => buf[offset + TYPE]
+export const recordQueueCount = (buf: Buffer, offset: number): number => buf.readUInt16LE(offset + COUNT)
+export const recordQueueId = (buf: Buffer, offset: number): number => buf.readUInt32LE(offset + QUEUE_ID)
+export const recordMessageId = (buf: Buffer, offset: number): number => readU64(buf, offset + MESSAGE_ID)
+/** The i-th queue id of a message record. */
+export const recordQueueIdAt = (buf: Buffer, offset: number, i: number): number => buf.readUInt32LE(offset + LOG_HEADER_BYTES + 4 * i)
+
+/**
+ * The message in a checked message record of `bytes` bytes. Properties and body are views into
+ * `buf` (copy the record first if buf is reused). Throws when the fields overrun the record.
+ */
+export function readMessageRecord(buf: Buffer, offset: number, bytes: number): StoredMessage {
+  const end = offset + bytes
+  let p = offset + LOG_HEADER_BYTES + 4 * recordQueueCount(buf, offset)
+  const exLen = buf[p++]
+  const exchange = buf.toString('utf8', p, p + exLen)
+  p += exLen
+  const rkLen = buf[p++]
+  const routingKey = buf.toString('utf8', p, p + rkLen)
+  p += rkLen
+  const propsLen = buf.readUInt32LE(p)
+  p += 4
+  if (p + propsLen > end || p > end) throw new RangeError('message record fields overrun the record')
+  return { exchange, routingKey, properties: buf.subarray(p, p + propsLen), body: buf.subarray(p + propsLen, end) }
+}
+
+/** Smallest valid message record for a queue count (empty names, properties and body). */
+export const minMessageRecordBytes = (queueCount: number): number => LOG_HEADER_BYTES + 4 * queueCount + 6
+
+export function encodeSegmentHeader(segment: number, firstId: number): Buffer {
+  const buf = Buffer.alloc(SEGMENT_HEADER_BYTES)
+  SEGMENT_MAGIC.copy(buf, 0)
+  buf.writeUInt32LE(SEGMENT_VERSION, SEG_VERSION)
+  buf.writeUInt32LE(segment, SEG_NUMBER)
+  writeU64(buf, firstId, SEG_FIRST_ID)
+  buf.writeUInt32LE(crc32(buf, 0, SEG_CRC), SEG_CRC)
+  return buf
+}
+
+/** The segment number and first id from a header, or undefined when it is torn or not ours. */
+export function decodeSegmentHeader(buf: Buffer): { segment: number; firstId: number } | undefined {
+  if (buf.length < SEGMENT_HEADER_BYTES || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) return undefined
+  if (crc32(buf, 0, SEG_CRC) !== buf.readUInt32LE(SEG_CRC)) return undefined
+  if (buf.readUInt32LE(SEG_VERSION) !== SEGMENT_VERSION) return undefined
+  return { segment: buf.readUInt32LE(SEG_NUMBER), firstId: readU64(buf, SEG_FIRST_ID) }
+}
