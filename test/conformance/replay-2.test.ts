@@ -1,0 +1,3 @@
+import { replayScenarios } from './replay.js'
+
+replayScenarios(1, 2)
