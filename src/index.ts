@@ -85,7 +85,7 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
   const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
   const broker = new Broker({
     store: persistence?.store,
-    vhostOptions: { codec: propertiesCodec, queueMemoryBytes: config.queueMemoryBytes },
+    vhostOptions: { codec: propertiesCodec, queueMemoryBytes: config.queueMemoryBytes, spill: persistence?.spill },
   })
   const definitions = config.definitionsFile ? readDefinitions(config.definitionsFile) : undefined
   // Loaded only when asked for, so a plain start stays lean.

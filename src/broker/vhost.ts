@@ -11,7 +11,7 @@ import { DirectExchange } from './exchange/direct.js'
 import { FanoutExchange } from './exchange/fanout.js'
 import { TopicExchange } from './exchange/topic.js'
 import { HeadersExchange, checkXMatch } from './exchange/headers.js'
-import { Queue, type QueueOptions } from './queue/queue.js'
+import { Queue, type QueueOptions, type Spill } from './queue/queue.js'
 import { StreamQueue } from './queue/stream-queue.js'
 import { Message, type DeathReason } from './message.js'
 import { originalRoutingKeys, recordDeath, wouldCycle, type PropertiesCodec } from './dead-letter.js'
@@ -31,8 +31,10 @@ export interface QueueDeclare {
 export interface VhostOptions {
   /** Views and rewrites raw message properties (dead-lettering, paging, quorum delivery counts). */
   readonly codec?: PropertiesCodec
-  /** Body bytes a durable queue keeps in memory before paging persisted messages out (0: never). */
+  /** Body bytes a queue keeps in memory before paging messages out (0: never). */
   readonly queueMemoryBytes?: number
+  /** Where messages the durable store does not hold go when a queue is over budget; emptied at boot. */
+  readonly spill?: BrokerStore
 }
 
 const PREDECLARED: [string, string][] = [
@@ -43,6 +45,7 @@ const PREDECLARED: [string, string][] = [
 export class Vhost {
   readonly exchanges = new Map<string, Exchange>()
   readonly queues = new Map<string, Queue>()
+  private spillQueues = 0
 
   constructor(
     readonly name: string,
@@ -204,6 +207,7 @@ export class Vhost {
     const q = isStream ? new StreamQueue(this.name, name, queueOptions) : new Queue(this.name, name, queueOptions)
     const codec = this.options.codec
     if (codec && q instanceof StreamQueue) q.stampOffset = (m, offset) => this.withHeader(m, 'x-stream-offset', BigInt(offset), codec)
+    if (codec && this.options.spill) q.spill = this.spillFor(q, this.options.spill, codec)
     if (codec) {
       q.onDeadLetter = (from, message, reason) => this.deadLetter(from, message, reason, codec)
       if (q.policy.queueType === 'quorum') q.countDelivery = (m, count) => this.withDeliveryCount(m, count, codec)
@@ -228,6 +232,28 @@ export class Vhost {
 
   private withDeliveryCount(m: Message, count: number, codec: PropertiesCodec): Message {
     return this.withHeader(m, 'x-delivery-count', count, codec)
+  }
+
+  /** A queue's share of the transient spill, its spill-store queue made on first use. */
+  private spillFor(q: Queue, spill: BrokerStore, codec: PropertiesCodec): Spill {
+    let spillQueueId = -1
+    const id = () => {
+      if (spillQueueId < 0) spillQueueId = spill.putQueue({ vhost: this.name, name: `${q.name} ${++this.spillQueues}`, durable: true, autoDelete: false, arguments: {} })
+      return spillQueueId
+    }
+    return {
+      write: (m) => spill.append([id()], { exchange: m.exchange, routingKey: m.routingKey, properties: m.rawProperties, body: m.body }),
+      read: (spillId) => {
+        const stored = spill.read(spillId)
+        const m = new Message(stored.exchange, stored.routingKey, stored.properties, codec.view(stored.properties), stored.body)
+        m.storeId = -1 // its store copy (if any) is not in this queue's durable records
+        return m
+      },
+      forget: (spillId) => spill.remove(id(), spillId),
+      clear: () => {
+        if (spillQueueId >= 0) spill.purge(spillQueueId)
+      },
+    }
   }
 
   /** A copy of the message with one header set (it keeps its place in the store). */

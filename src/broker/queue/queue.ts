@@ -5,7 +5,7 @@ import type { DeathReason, Message, QueuedMessage } from '../message.js'
 import type { ConsumerOptions, ConsumerSink } from './consumer.js'
 import { ReadyList } from './ready-list.js'
 import { PriorityReadyList } from './priority-ready-list.js'
-import { PagedTail } from './paged-tail.js'
+import { PagedTail, type PageReaders } from './paged-tail.js'
 import { messageTtlMs, queuePolicy, type QueuePolicy } from './queue-policy.js'
 
 /** What a durable queue asks of the message store (MessageStore satisfies it). */
@@ -25,6 +25,14 @@ export interface QueueOptions {
   readonly exclusiveOwner?: object
   /** Body bytes kept in memory before persisted messages are paged out (0: no paging). */
   readonly memoryBudgetBytes?: number
+}
+
+/** The transient spill as one queue sees it (the vhost binds it to a spill store queue id). */
+export interface Spill {
+  write(message: Message): number
+  read(spillId: number): Message
+  forget(spillId: number): void
+  clear(): void
 }
 
 interface Consumer {
@@ -54,6 +62,12 @@ export class Queue {
   store: QueueStore | undefined
   /** Rebuilds a paged-out message from the store (set with `store`). */
   pageIn: ((storeId: number) => Message) | undefined
+  /** Where messages the durable store does not hold are paged out over budget (transient spill). */
+  spill: Spill | undefined
+  private readonly pageReaders: PageReaders = {
+    stored: (id) => this.pageIn!(id),
+    spilled: (id) => this.spill!.read(id),
+  }
   /** Called when an auto-delete queue loses its last consumer, or an x-expires queue goes unused. */
   onUnused: ((queue: Queue) => void) | undefined
   /** Hands messages leaving for the dead-letter exchange to the vhost. */
@@ -88,14 +102,19 @@ export class Queue {
 
   /** Paging keeps only ids in memory, so it is for queues whose limits do not need each message. */
   private get canPage(): boolean {
-    return this.canPageFromStore && (this.options.memoryBudgetBytes ?? 0) > 0
+    return this.isPlainFifo && (this.pageIn !== undefined || this.spill !== undefined) && (this.options.memoryBudgetBytes ?? 0) > 0
+  }
+
+  /** No limit that needs every message in memory: priorities, TTLs, byte limits, streams, quorum. */
+  private get isPlainFifo(): boolean {
+    const p = this.policy
+    return p.maxPriority === undefined && p.messageTtlMs === undefined && p.maxLengthBytes === undefined &&
+      p.queueType !== 'stream' && p.queueType !== 'quorum'
   }
 
   /** Recovery may leave this queue's messages on disk (it can read them back, in plain FIFO order). */
   get canPageFromStore(): boolean {
-    const p = this.policy
-    return this.pageIn !== undefined && p.maxPriority === undefined && p.messageTtlMs === undefined &&
-      p.maxLengthBytes === undefined && p.queueType !== 'stream' && p.queueType !== 'quorum'
+    return this.pageIn !== undefined && this.isPlainFifo
   }
 
   // ---- enqueue ----------------------------------------------------------------------------
@@ -140,6 +159,7 @@ export class Queue {
   /** Past the budget, a persisted message keeps only its store id in memory. */
   private page(message: Message, redelivered: boolean): void {
     if (message.storeId >= 0 && this.isPersisted && this.pageIn) this.tail.pushStored(message.storeId, redelivered)
+    else if (this.spill) this.tail.pushSpilled(this.spill.write(message), redelivered)
     else this.tail.pushMessage(message, redelivered)
   }
 
@@ -173,7 +193,8 @@ export class Queue {
     const target = budget > 0 ? budget / 2 : Infinity
     let loaded = 0
     while (this.tail.length > 0 && (loaded < 1 || this.readyBytes < target) && loaded < 10_000) {
-      const next = this.tail.shift(this.pageIn!)!
+      const next = this.tail.shift(this.pageReaders)!
+      if (next.spillId >= 0) this.spill!.forget(next.spillId) // in memory again: the spill copy goes
       this.pushReady(next.message, next.redelivered, 0)
       loaded++
     }
@@ -229,6 +250,7 @@ export class Queue {
     const count = this.messageCount
     this.ready.drain()
     this.tail.clear()
+    this.spill?.clear()
     this.readyBytes = 0
     if (this.isPersisted) this.store!.purge(this.storeId)
     return count
@@ -320,6 +342,7 @@ export class Queue {
     for (const c of consumers) c.sink.cancelledByServer(this)
     this.ready.drain()
     this.tail.clear()
+    this.spill?.clear()
     this.readyBytes = 0
     return count
   }
@@ -327,7 +350,7 @@ export class Queue {
   /** Ready messages, oldest first, for inspection (paged ones are read back from the store). */
   *readyMessages(): IterableIterator<{ message: Message; redelivered: boolean }> {
     yield* this.ready
-    if (this.pageIn) yield* this.tail.entries(this.pageIn)
+    yield* this.tail.entries(this.pageReaders)
   }
 
   // ---- dispatch ---------------------------------------------------------------------------
