@@ -144,12 +144,17 @@ let rabbitCount = 0
  * A private RabbitMQ node on a spare loopback port, with its own node name, data and log folders
  * and Erlang cookie (HOME), started with -detached; ready once an AMQP handshake succeeds.
  */
-export async function startRabbit(): Promise<Broker> {
+/** `reuse` restarts a node stopped with keepData on its own data folder (recovery benchmarks). */
+export interface RabbitOptions { keepData?: boolean, reuse?: { base: string, port: number, node: string } }
+
+export async function startRabbit(opts: RabbitOptions = {}): Promise<Broker & { base: string, node: string }> {
   ensureRabbitInstalled()
-  const base = mkdtempSync(join(tmpdir(), 'warren-bench-rabbit-'))
-  const port = await freePortPair()
-  const node = `bench${process.pid}n${++rabbitCount}@localhost`
+  const base = opts.reuse?.base ?? mkdtempSync(join(tmpdir(), 'warren-bench-rabbit-'))
+  const port = opts.reuse?.port ?? await freePortPair()
+  const node = opts.reuse?.node ?? `bench${process.pid}n${++rabbitCount}@localhost`
+  const dropData = () => { if (!opts.keepData) rmSync(base, { recursive: true, force: true }) }
   writeFileSync(join(base, 'enabled_plugins'), '[].\n')
+  if (opts.reuse) rmSync(join(base, 'pid'), { force: true }) // the stopped node's, not ours
   const env = {
     ...process.env, HOME: base,
     RABBITMQ_NODE_PORT: String(port), RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1', RABBITMQ_DIST_PORT: String(port + 20000),
@@ -182,7 +187,7 @@ export async function startRabbit(): Promise<Broker> {
   const stopSync = () => {
     spawnSync(ctl, ['-n', node, 'stop'], { env, stdio: 'ignore', timeout: 30_000 })
     if (readPid() && isAlive(pid)) process.kill(pid, 'SIGKILL')
-    rmSync(base, { recursive: true, force: true })
+    dropData()
   }
   const started = performance.now()
   const launcher = spawnSync(server, ['-detached'], { env, stdio: 'ignore', timeout: 30_000 })
@@ -197,8 +202,8 @@ export async function startRabbit(): Promise<Broker> {
   const startupMs = performance.now() - started
   for (let i = 0; i < 100 && !readPid(); i++) await sleep(50)
   if (!pid) { stopSync(); throw new Error('RabbitMQ wrote no pid file') }
-  const broker: Broker = {
-    kind: 'rabbitmq', port, pid, startupMs,
+  const broker: Broker & { base: string, node: string } = {
+    kind: 'rabbitmq', port, pid, startupMs, base, node,
     async stop() {
       live.delete(broker)
       await new Promise<void>((resolve) => {
@@ -209,7 +214,7 @@ export async function startRabbit(): Promise<Broker> {
       })
       for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50)
       if (isAlive(pid)) process.kill(pid, 'SIGKILL')
-      rmSync(base, { recursive: true, force: true })
+      dropData()
     },
   }
   live.add(broker)
