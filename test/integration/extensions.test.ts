@@ -48,7 +48,7 @@ describe('RabbitMQ extensions', () => {
     await ch.assertQueue('ttl-dlq', { durable: false })
     await ch.assertQueue('ttl-src', { durable: false, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'ttl-dlq' } })
     ch.sendToQueue('ttl-src', Buffer.from('keeper'))
-    const N = 20_000
+    const N = 100_000
     for (let i = 0; i < N; i++) ch.sendToQueue('ttl-src', Buffer.from(String(i)), { expiration: '200' })
     await waitFor(() => broker.queues().find((q) => q.name === 'ttl-dlq')?.messages === N, 10_000, 'all expired messages to be dead-lettered')
     expect(broker.queues().find((q) => q.name === 'ttl-src')!.messages).toBe(1)
