@@ -29,6 +29,14 @@ export interface Config {
   readonly managementPort: number | undefined
   /** A RabbitMQ definitions.json file loaded at boot. */
   readonly definitionsFile: string | undefined
+  /** TLS: certificate and key files (PEM) turn on the TLS listener; a CA file verifies clients. */
+  readonly tlsCertFile: string | undefined
+  readonly tlsKeyFile: string | undefined
+  readonly tlsCaFile: string | undefined
+  /** The TLS listener's port (RabbitMQ's 5671); 0 picks a free one. */
+  readonly tlsPort: number
+  /** With a CA: refuse clients without a certificate it signed (RabbitMQ's fail_if_no_peer_cert). */
+  readonly tlsVerifyPeer: boolean
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -48,6 +56,11 @@ export const DEFAULT_CONFIG: Config = {
   memoryHighWatermarkBytes: Math.floor(totalmem() * 0.4),
   managementPort: undefined,
   definitionsFile: undefined,
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
+  tlsCaFile: undefined,
+  tlsPort: 5671,
+  tlsVerifyPeer: false,
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +76,8 @@ export function makeConfig(options: Partial<Config>): Config {
   if (!Number.isInteger(c.channelMax) || c.channelMax < 1 || c.channelMax > 65535) throw new ConfigError(`invalid channel-max ${c.channelMax}`)
   if (!Number.isInteger(c.heartbeatSeconds) || c.heartbeatSeconds < 0 || c.heartbeatSeconds > 65535) throw new ConfigError(`invalid heartbeat ${c.heartbeatSeconds}`)
   if (!Number.isInteger(c.queueMemoryBytes) || c.queueMemoryBytes < 0) throw new ConfigError(`invalid queue memory ${c.queueMemoryBytes}`)
+  if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together')
+  if (!Number.isInteger(c.tlsPort) || c.tlsPort < 0 || c.tlsPort > 65535) throw new ConfigError(`invalid TLS port ${c.tlsPort}`)
   if (!c.inMemory && !c.dataDir) throw new ConfigError('a data directory is required unless --in-memory')
   return c
 }

@@ -37,6 +37,14 @@ export interface BrokerOptions {
   managementPort?: number
   /** A RabbitMQ definitions.json file to load at boot. */
   definitionsFile?: string
+  /** TLS listener: certificate and key files (PEM), an optional CA for client certificates. */
+  tlsCertFile?: string
+  tlsKeyFile?: string
+  tlsCaFile?: string
+  /** TLS port (default 5671; 0 picks a free one). */
+  tlsPort?: number
+  /** Refuse TLS clients without a certificate signed by the CA. */
+  tlsVerifyPeer?: boolean
 }
 
 export interface QueueInfo {
@@ -63,6 +71,8 @@ export interface WarrenBroker {
   readonly port: number
   /** The management API's port, when it is served. */
   readonly managementPort: number | undefined
+  /** The TLS listener's port, when it is on. */
+  readonly tlsPort: number | undefined
   /** Stops accepting, closes connections with 320, flushes and fsyncs the store. */
   close(): Promise<void>
   /** Closes every client connection with 320 and drops all queues, exchanges, bindings and messages. */
@@ -123,12 +133,13 @@ export async function start(config: Config, log: Logger): Promise<WarrenBroker> 
     }
   }
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  log.info({ host: config.host, port, dataDir: config.inMemory ? null : config.dataDir }, 'listening')
+  log.info({ host: config.host, port, tlsPort: listener.tlsPort, dataDir: config.inMemory ? null : config.dataDir }, 'listening')
   let closing: Promise<void> | undefined
   return {
     url: `amqp://guest:guest@${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     managementPort: management?.port,
+    tlsPort: listener.tlsPort,
     close: () => (closing ??= (async () => {
       alarm.stop()
       await management?.close()

@@ -35,6 +35,11 @@ export class Broker {
     return this.options.store
   }
 
+  /** A user known by name alone: the EXTERNAL mechanism, where a verified certificate vouches for them. */
+  userNamed(username: string): User | undefined {
+    return this.users.get(username)
+  }
+
   authenticate(username: string, password: string): User | undefined {
     const user = this.users.get(username)
     return user && user.password === password ? user : undefined

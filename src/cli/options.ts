@@ -33,6 +33,11 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'management-port': { type: 'number', default: MANAGEMENT_PORT, describe: 'management HTTP API port (0 picks a free one)' },
   management: { type: 'boolean', default: true, describe: 'serve the management HTTP API (--no-management turns it off)' },
   definitions: { type: 'string', key: 'definitionsFile', default: undefined, describe: 'RabbitMQ definitions.json file to load at boot' },
+  'tls-port': { type: 'number', key: 'tlsPort', default: DEFAULT_CONFIG.tlsPort, describe: 'TLS listener port, used when --tls-cert is given' },
+  'tls-cert': { type: 'string', key: 'tlsCertFile', default: undefined, describe: 'server certificate (PEM); turns on the TLS listener' },
+  'tls-key': { type: 'string', key: 'tlsKeyFile', default: undefined, describe: 'server private key (PEM)' },
+  'tls-ca': { type: 'string', key: 'tlsCaFile', default: undefined, describe: 'CA certificates (PEM) for client certificates' },
+  'tls-verify-peer': { type: 'boolean', key: 'tlsVerifyPeer', default: false, describe: 'require a client certificate signed by --tls-ca' },
   'max-message-size': { type: 'number', key: 'maxMessageBytes', default: DEFAULT_CONFIG.maxMessageBytes, describe: 'largest message body in bytes' },
 }
 

@@ -2,6 +2,7 @@
 // channel map, heartbeats, and closing in both directions. Faults on channel 0 close the
 // connection; faults on a channel go to that channel's error boundary.
 import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
 import { AmqpError, ReplyCode, accessRefused, channelError, notAllowed, unexpectedFrame, commandInvalid } from '../errors.js'
 import { FrameReader } from '../wire/frame-reader.js'
@@ -202,7 +203,7 @@ export class Connection implements ChannelHost {
       id: MethodId.ConnectionStart,
       args: {
         versionMajor: is08 ? 8 : 0, versionMinor: is08 ? 0 : 9, serverProperties: serverProperties(this.version, this.dialect),
-        mechanisms: Buffer.from(MECHANISMS.join(' ')), locales: Buffer.from('en_US'),
+        mechanisms: Buffer.from((this.certificateUser() ? ['EXTERNAL', ...MECHANISMS] : MECHANISMS).join(' ')), locales: Buffer.from('en_US'),
       },
     })
   }
@@ -230,11 +231,23 @@ export class Connection implements ChannelHost {
     throw new DropConnection(`unexpected method during the handshake (state ${this.state})`)
   }
 
+  /**
+   * The user a verified TLS client certificate names (its subject CN), as RabbitMQ's EXTERNAL
+   * mechanism reads it; undefined on plain TCP or without a CA-signed certificate.
+   */
+  private certificateUser(): string | undefined {
+    const socket = this.socket as Partial<TLSSocket>
+    if (!socket.encrypted || !socket.authorized || !socket.getPeerCertificate) return undefined
+    const cn = socket.getPeerCertificate().subject?.CN
+    return typeof cn === 'string' && cn !== '' ? cn : undefined
+  }
+
   private onStartOk(a: { clientProperties: Record<string, unknown>; mechanism: string; response: Buffer }): void {
     const caps = a.clientProperties.capabilities
     if (caps && typeof caps === 'object') this.clientCapabilities = caps as Record<string, unknown>
-    const credentials = parseCredentials(a.mechanism, a.response)
-    const user = this.broker.authenticate(credentials.username, credentials.password)
+    const certUser = this.certificateUser()
+    const credentials = a.mechanism === 'EXTERNAL' && certUser ? { username: certUser, password: '' } : parseCredentials(a.mechanism, a.response)
+    const user = a.mechanism === 'EXTERNAL' ? this.broker.userNamed(credentials.username) : this.broker.authenticate(credentials.username, credentials.password)
     if (!user) {
       this.log.warn({ user: credentials.username, mechanism: a.mechanism }, 'login refused')
       throw new AmqpError(

@@ -7,6 +7,7 @@ import type { Queue } from '../broker/queue/queue.js'
 import type { Exchange } from '../broker/exchange/exchange.js'
 import type { Connection } from '../connection/connection.js'
 import type { MessageStats } from './message-stats.js'
+import type { ByteRates } from './byte-rates.js'
 import { checkVhostAccess } from './auth.js'
 import { notFound } from './http.js'
 
@@ -14,8 +15,11 @@ export interface ApiContext {
   readonly broker: Broker
   readonly connections: () => Iterable<Connection>
   readonly stats: MessageStats
+  readonly byteRates: ByteRates
   readonly version: string
   readonly node: string
+  /** The interface the management server listens on (overview's contexts). */
+  readonly host: string
   readonly log: Logger
   /** Set while the memory alarm blocks publishers (MemoryAlarm satisfies it). */
   readonly memoryAlarm?: { readonly isActive: boolean }

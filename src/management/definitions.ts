@@ -1,5 +1,5 @@
-// RabbitMQ's definitions.json: export of users, vhosts, permissions and the durable exchanges,
-// queues and bindings; import of the same format (vhosts, exchanges, queues, bindings applied,
+// RabbitMQ's definitions.json: export of users, vhosts, permissions and the exchanges, queues
+// and bindings; import of the same format (vhosts, exchanges, queues, bindings applied,
 // users and permissions checked against the broker's own, which it cannot change).
 import type { Broker, User } from '../broker/broker.js'
 import { DEFAULT_USERS } from '../broker/broker.js'
@@ -52,28 +52,24 @@ export function exportDefinitions(broker: Broker, version: string): Record<strin
   }
 }
 
-// RabbitMQ exports what survives a restart: durable, non-exclusive queues; declared durable
-// exchanges (not the default or amq.* ones); bindings between exported or predeclared ends.
+// RabbitMQ 3.10 exports every queue but exclusive ones, durable or not, every exchange but the
+// default and amq.* ones, and the bindings between them (fixtures/rabbitmq-3.10-definitions-export.json).
 function exportedQueues(v: Vhost): Record<string, unknown>[] {
-  return [...v.queues.values()].filter((q) => q.isDurable && !q.isExclusive).map((q) => ({
-    name: q.name, vhost: v.name, durable: true, auto_delete: q.isAutoDelete, arguments: tableToJson(q.options.arguments),
+  return [...v.queues.values()].filter((q) => !q.isExclusive).map((q) => ({
+    name: q.name, vhost: v.name, durable: q.isDurable, auto_delete: q.isAutoDelete, arguments: tableToJson(q.options.arguments),
   }))
 }
 
 function exportedExchanges(v: Vhost): Record<string, unknown>[] {
-  return [...v.exchanges.values()].filter((e) => e.isDurable && e.name !== '' && !e.name.startsWith('amq.')).map((e) => ({
-    name: e.name, vhost: v.name, type: e.type, durable: true, auto_delete: e.isAutoDelete, internal: e.isInternal,
+  return [...v.exchanges.values()].filter((e) => e.name !== '' && !e.name.startsWith('amq.')).map((e) => ({
+    name: e.name, vhost: v.name, type: e.type, durable: e.isDurable, auto_delete: e.isAutoDelete, internal: e.isInternal,
     arguments: tableToJson(e.options.arguments),
   }))
 }
 
 function exportedBindings(v: Vhost): Record<string, unknown>[] {
-  const isExported = (b: BindingView): boolean => {
-    if (b.source === '') return false
-    const dest = b.destinationType === 'queue' ? v.queues.get(b.destination) : v.exchanges.get(b.destination)
-    const src = v.exchanges.get(b.source)
-    return !!src?.isDurable && !!dest?.isDurable && !(b.destinationType === 'queue' && v.queues.get(b.destination)!.isExclusive)
-  }
+  const isExported = (b: BindingView): boolean =>
+    b.source !== '' && !(b.destinationType === 'queue' && v.queues.get(b.destination)!.isExclusive)
   return vhostBindings(v).filter(isExported).map((b) => ({
     source: b.source, vhost: b.vhost, destination: b.destination, destination_type: b.destinationType,
     routing_key: b.routingKey, arguments: tableToJson(b.arguments),

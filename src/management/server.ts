@@ -11,6 +11,7 @@ import { pathSegments, Router } from './router.js'
 import { authenticate } from './auth.js'
 import type { ApiContext } from './context.js'
 import { MessageStats } from './message-stats.js'
+import { ByteRates } from './byte-rates.js'
 import { DefinitionsError } from './definitions.js'
 import { metricsText, METRICS_CONTENT_TYPE } from './metrics.js'
 import { DASHBOARD_HTML } from './dashboard.js'
@@ -48,9 +49,10 @@ const MAX_BODY_BYTES = 192 * 1024 * 1024
 export async function startManagement(o: ManagementOptions): Promise<ManagementServer> {
   const log = o.log.child({ component: 'management' })
   const stats = new MessageStats(o.broker)
+  const byteRates = new ByteRates(o.connections)
   const ctx: ApiContext = {
-    broker: o.broker, connections: o.connections, stats, version: o.version, log,
-    node: `warren@${hostname()}`, memoryAlarm: o.memoryAlarm,
+    broker: o.broker, connections: o.connections, stats, byteRates, version: o.version, log,
+    node: `warren@${hostname()}`, host: o.host, memoryAlarm: o.memoryAlarm,
   }
   let port = o.port
   const router = new Router([
@@ -78,12 +80,14 @@ export async function startManagement(o: ManagementOptions): Promise<ManagementS
   const address = server.address()
   port = typeof address === 'object' && address ? address.port : o.port
   stats.start()
+  byteRates.start()
   log.info({ host: o.host, port }, 'management listening')
   let closing: Promise<void> | undefined
   return {
     port,
     close: () => (closing ??= new Promise<void>((resolve) => {
       stats.stop()
+      byteRates.stop()
       server.close(() => resolve())
       server.closeAllConnections()
     })),

@@ -1,6 +1,8 @@
 // Accepts TCP connections and hands each to a Connection; tracks them for graceful shutdown.
 // Contains no AMQP logic.
+import { readFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import type { Broker } from '../broker/broker.js'
 import type { Config } from '../config.js'
@@ -11,6 +13,8 @@ export class Listener {
   /** The memory alarm is set: new connections start with it too. */
   private isAlarmActive = false
   private readonly server: Server
+  /** The TLS listener, when a certificate is configured. */
+  private readonly tlsServer: TlsServer | undefined
   private nextId = 1
 
   constructor(
@@ -20,19 +24,29 @@ export class Listener {
     private readonly version: string,
   ) {
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket))
+    if (config.tlsCertFile && config.tlsKeyFile) {
+      const ca = config.tlsCaFile ? readFileSync(config.tlsCaFile) : undefined
+      this.tlsServer = createTlsServer({
+        cert: readFileSync(config.tlsCertFile),
+        key: readFileSync(config.tlsKeyFile),
+        ca,
+        // Ask for a client certificate when we can verify one; refuse unsigned ones only if told to.
+        requestCert: ca !== undefined,
+        rejectUnauthorized: ca !== undefined && config.tlsVerifyPeer,
+      }, (socket) => this.accept(socket))
+      this.tlsServer.on('tlsClientError', (err) => log.warn({ err: err.message }, 'TLS handshake failed'))
+    }
   }
 
-  /** Resolves with the bound port once listening; rejects on EADDRINUSE and the like. */
-  listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(this.config.port, this.config.host, () => {
-        this.server.off('error', reject)
-        const address = this.server.address()
-        resolve(typeof address === 'object' && address ? address.port : this.config.port)
-      })
-    })
+  /** Resolves with the bound AMQP port once listening; rejects on EADDRINUSE and the like. */
+  async listen(): Promise<number> {
+    const port = await listenOn(this.server, this.config.port, this.config.host)
+    if (this.tlsServer) this.tlsPort = await listenOn(this.tlsServer, this.config.tlsPort, this.config.host)
+    return port
   }
+
+  /** The TLS listener's bound port, once listening. */
+  tlsPort: number | undefined
 
   private accept(socket: Socket): void {
     const conn = new Connection(socket, this.broker, this.config, this.log, this.nextId++, this.version, (c) => this.connections.delete(c))
@@ -59,8 +73,19 @@ export class Listener {
 
   /** Stops accepting, then closes every connection. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const closed = Promise.all([this.server, this.tlsServer].map((s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()))))
     await this.closeConnections("broker forced connection closure with reason 'shutdown'")
     await closed
   }
+}
+
+function listenOn(server: Server | TlsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      const address = server.address()
+      resolve(typeof address === 'object' && address ? address.port : port)
+    })
+  })
 }

@@ -24,7 +24,7 @@ describe('exchanges', () => {
     const one = await call(b, '/api/exchanges/%2F/ex1')
     expect(one.json).toEqual({
       name: 'ex1', vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false,
-      arguments: { 'alternate-exchange': 'ae' }, user_who_performed_action: 'rmq-internal',
+      arguments: { 'alternate-exchange': 'ae' }, user_who_performed_action: 'rmq-internal', incoming: [], outgoing: [],
     })
     const list = await call(b, '/api/exchanges/%2F')
     expect(list.json.map((e: { name: string }) => e.name)).toEqual(['', 'amq.direct', 'amq.fanout', 'amq.topic', 'amq.headers', 'amq.match', 'ex1'])

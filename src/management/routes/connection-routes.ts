@@ -19,18 +19,18 @@ export function connectionRoutes(ctx: ApiContext): Route[] {
     if (!c) throw notFound()
     return c
   }
-  const connections = (req: ApiRequest) => ok(visible(req).map((c) => connectionJson(c, ctx.node)))
+  const connections = (req: ApiRequest) => ok(visible(req).map((c) => connectionJson(c, ctx.node, ctx.byteRates.of(c))))
   const channels = (req: ApiRequest) =>
     ok(visible(req).flatMap((c) => [...c.channels.values()].map((ch) => channelJson(c, ch, ctx.node))))
   const consumers = (req: ApiRequest) =>
-    ok(visible(req).flatMap((c) => [...c.channels.values()].flatMap((ch) => [...ch.consumers.values()].map((k) => consumerJson(c, ch, k)))))
+    ok(visible(req).flatMap((c) => [...c.channels.values()].flatMap((ch) => [...ch.consumers.values()].map((k) => consumerJson(c, ch, k, ctx.node)))))
   return [
     { pattern: '/api/connections', methods: { GET: connections } },
     { pattern: '/api/vhosts/:vhost/connections', methods: { GET: connections } },
     {
       pattern: '/api/connections/:name',
       methods: {
-        GET: (req) => ok(connectionJson(named(req), ctx.node)),
+        GET: (req) => ok(connectionJson(named(req), ctx.node, ctx.byteRates.of(named(req)))),
         DELETE: (req) => {
           checkCanWrite(req.user)
           // RabbitMQ takes the reason from the X-Reason header; the client sees 320 CONNECTION_FORCED.

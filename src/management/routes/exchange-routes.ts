@@ -5,7 +5,7 @@ import type { ApiContext } from '../context.js'
 import { exchangeNamed, listedVhosts, vhostNamed } from '../context.js'
 import { badRequest, created, noContent, objectBody, ok, optionalBoolean, optionalTable, type ApiRequest } from '../http.js'
 import { checkCanWrite } from '../auth.js'
-import { exchangeJson } from '../shapes/exchange-json.js'
+import { exchangeDetailJson, exchangeJson } from '../shapes/exchange-json.js'
 import { bindingJson, vhostBindings } from '../shapes/binding-json.js'
 import { decodePayload, propertiesFromJson, publish } from '../message-io.js'
 
@@ -25,7 +25,7 @@ export function exchangeRoutes(ctx: ApiContext): Route[] {
     {
       pattern: '/api/exchanges/:vhost/:name',
       methods: {
-        GET: (req) => ok(exchangeJson(exchangeNamed(vhostNamed(ctx, req.user, req.params.vhost), req.params.name))),
+        GET: (req) => ok(exchangeDetailJson(exchangeNamed(vhostNamed(ctx, req.user, req.params.vhost), req.params.name))),
         PUT: async (req) => {
           checkCanWrite(req.user)
           const vhost = vhostNamed(ctx, req.user, req.params.vhost)

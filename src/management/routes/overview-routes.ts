@@ -99,6 +99,7 @@ function overview(ctx: ApiContext, user: User, amqpPort: number | undefined, man
     product_version: ctx.version,
     product_name: 'Warren',
     rabbitmq_version: RABBITMQ_VERSION,
+    release_series_support_status: 'supported',
     cluster_name: ctx.node,
     erlang_version: `node ${process.versions.node}`,
     erlang_full_version: `Node.js ${process.version}`,
@@ -117,15 +118,29 @@ function overview(ctx: ApiContext, user: User, amqpPort: number | undefined, man
       ...(amqpPort === undefined ? [] : [{ node: ctx.node, protocol: 'amqp', ip_address: '::', port: amqpPort }]),
       { node: ctx.node, protocol: 'http', ip_address: '::', port: managementPort },
     ],
-    contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(managementPort) }],
+    contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', ip: ctx.host, port: String(managementPort) }],
   }
 }
 
 function vhostJson(ctx: ApiContext, v: Vhost): Record<string, unknown> {
-  let ready = 0, unacked = 0
+  let ready = 0, unacked = 0, recv = 0, send = 0, recvRate = 0, sendRate = 0
+  const depth = { messages: 0, ready: 0, unacked: 0 }
   for (const q of v.queues.values()) {
     ready += q.messageCount
     unacked += q.unackedCount
+    const rates = ctx.stats.of(q).depthRates
+    depth.messages += rates.messages
+    depth.ready += rates.ready
+    depth.unacked += rates.unacked
+  }
+  // RabbitMQ also counts the bytes of connections already closed; we sum the open ones.
+  for (const c of openConnections(ctx)) {
+    if (c.vhost !== v) continue
+    const rate = ctx.byteRates.of(c)
+    recv += c.socket.bytesRead
+    send += c.socket.bytesWritten
+    recvRate += rate.recv
+    sendRate += rate.send
   }
   const description = v.name === '/' ? 'Default virtual host' : ''
   return {
@@ -136,9 +151,11 @@ function vhostJson(ctx: ApiContext, v: Vhost): Record<string, unknown> {
     default_queue_type: 'classic',
     tracing: false,
     cluster_state: { [ctx.node]: 'running' },
-    messages: ready + unacked,
-    messages_ready: ready,
-    messages_unacknowledged: unacked,
+    ...withRate('messages', ready + unacked, depth.messages),
+    ...withRate('messages_ready', ready, depth.ready),
+    ...withRate('messages_unacknowledged', unacked, depth.unacked),
+    ...withRate('recv_oct', recv, recvRate),
+    ...withRate('send_oct', send, sendRate),
   }
 }
 

@@ -2,10 +2,12 @@
 // .../get (POST) and .../bindings, in RabbitMQ 3.10's shapes and status codes.
 import type { Route } from '../router.js'
 import type { ApiContext } from '../context.js'
-import { API_OWNER, listedVhosts, queueNamed, vhostNamed } from '../context.js'
+import { API_OWNER, listedVhosts, openConnections, queueNamed, vhostNamed } from '../context.js'
 import { badRequest, created, noContent, objectBody, ok, optionalBoolean, optionalTable, type ApiRequest } from '../http.js'
 import { checkCanWrite } from '../auth.js'
-import { queueJson } from '../shapes/queue-json.js'
+import { queueDetailJson, queueJson } from '../shapes/queue-json.js'
+import { consumerJson } from '../shapes/connection-json.js'
+import type { Queue } from '../../broker/queue/queue.js'
 import { bindingJson, vhostBindings } from '../shapes/binding-json.js'
 import { ACK_MODES, getMessages, type AckMode } from '../message-io.js'
 
@@ -18,7 +20,10 @@ export function queueRoutes(ctx: ApiContext): Route[] {
     {
       pattern: '/api/queues/:vhost/:name',
       methods: {
-        GET: (req) => ok(queueJson(queueNamed(vhostNamed(ctx, req.user, req.params.vhost), req.params.name), ctx.stats, ctx.node)),
+        GET: (req) => {
+          const q = queueNamed(vhostNamed(ctx, req.user, req.params.vhost), req.params.name)
+          return ok(queueDetailJson(q, ctx.stats, ctx.node, consumersOf(ctx, q)))
+        },
         PUT: async (req) => {
           checkCanWrite(req.user)
           const vhost = vhostNamed(ctx, req.user, req.params.vhost)
@@ -74,6 +79,17 @@ export function queueRoutes(ctx: ApiContext): Route[] {
       },
     },
   ]
+}
+
+/** The consumers of one queue, from every open connection's channels. */
+function consumersOf(ctx: ApiContext, q: Queue): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = []
+  for (const c of openConnections(ctx)) {
+    for (const ch of c.channels.values()) {
+      for (const k of ch.consumers.values()) if (k.queue === q) out.push(consumerJson(c, ch, k, ctx.node))
+    }
+  }
+  return out
 }
 
 function getRequest(body: Record<string, unknown>) {

@@ -15,3 +15,8 @@ export function exchangeJson(ex: Exchange): Record<string, unknown> {
     user_who_performed_action: 'rmq-internal',
   }
 }
+
+/** One exchange (GET /api/exchanges/:vhost/:name): RabbitMQ adds per-channel publish stats, empty in its basic rates mode as in ours. */
+export function exchangeDetailJson(ex: Exchange): Record<string, unknown> {
+  return { ...exchangeJson(ex), incoming: [], outgoing: [] }
+}
