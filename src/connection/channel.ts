@@ -99,18 +99,27 @@ export class Channel implements ConsumerHost {
       return
     }
     if (this.held) return void this.held.push(() => this.onMethod(m))
+    // Per-frame paths catch inline rather than through guard(): no closure per frame (bench/NOTES.md).
     // RabbitMQ names basic.publish when a method interrupts its content.
-    if (!this.assembler.isIdle) return this.guard(MethodId.BasicPublish, () => this.assembler.methodFrame())
-    this.guard(m.id, () => this.dispatch(m))
+    const faultId = this.assembler.isIdle ? m.id : MethodId.BasicPublish
+    try {
+      if (!this.assembler.isIdle) this.assembler.methodFrame()
+      else this.dispatch(m)
+    } catch (err) {
+      this.fail(err, faultId)
+    }
   }
 
   onHeader(payload: Buffer): void {
     if (this.state === 'closing') return
     if (this.held) return void this.held.push(() => this.onHeader(payload))
-    this.guard(this.contentMethodId(), () => {
+    const faultId = this.contentMethodId()
+    try {
       const done = this.assembler.header(payload)
       if (done) this.published(done)
-    })
+    } catch (err) {
+      this.fail(err, faultId)
+    }
   }
 
   onBody(payload: Buffer): void {
@@ -119,10 +128,13 @@ export class Channel implements ConsumerHost {
       const copy = Buffer.from(payload) // the socket chunk is not ours to keep
       return void this.held.push(() => this.onBody(copy))
     }
-    this.guard(this.contentMethodId(), () => {
+    const faultId = this.contentMethodId()
+    try {
       const done = this.assembler.body(payload)
       if (done) this.published(done)
-    })
+    } catch (err) {
+      this.fail(err, faultId)
+    }
   }
 
   /** Content faults name basic.publish once it started the command, else no method (RabbitMQ). */
