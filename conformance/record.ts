@@ -1,4 +1,4 @@
-// `npm run conformance:record [-- --filter text] [--url amqp://…] [--check]`: starts a private
+// `npm run conformance:record [-- --filter text] [--group g1,g2] [--url amqp://…] [--check]`: starts a private
 // RabbitMQ (installing it if missing), runs every scenario against it, and writes the normalised
 // transcripts to conformance/fixtures/. Each fixture that already exists is compared first, so a
 // re-record shows whether RabbitMQ still reproduces it; --check compares without writing.
@@ -11,6 +11,7 @@ import { SCENARIOS } from './scenarios/index.js'
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2))
   const filter = typeof flags.get('filter') === 'string' ? (flags.get('filter') as string) : ''
+  const groups = typeof flags.get('group') === 'string' ? (flags.get('group') as string).split(',') : []
   const check = flags.get('check') === true
   const url = flags.get('url')
   const log = (s: string) => console.log(s)
@@ -30,6 +31,7 @@ async function main(): Promise<number> {
   try {
     for (const s of SCENARIOS) {
       if (filter && !s.name.includes(filter)) continue
+      if (groups.length > 0 && !groups.includes(s.group)) continue
       const fixture = await runScenario(s, target)
       counts.recorded++
       const aborted = Object.values(fixture.transcript).flat().find((e) => 'aborted' in e)

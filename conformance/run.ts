@@ -1,4 +1,4 @@
-// `npm run conformance [-- --url amqp://guest:guest@127.0.0.1:5672/] [--filter text]`: replays every
+// `npm run conformance [-- --url amqp://guest:guest@127.0.0.1:5672/] [--filter text] [--group g1,g2]`: replays every
 // scenario against a broker (Warren in-process when no --url) and diffs each transcript against
 // its RabbitMQ fixture. One line per scenario, then `N passed, M failed`; exit 1 on any failure.
 import { startBroker } from '../src/index.js'
@@ -10,6 +10,7 @@ import { SCENARIOS } from './scenarios/index.js'
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2))
   const filter = typeof flags.get('filter') === 'string' ? (flags.get('filter') as string) : ''
+  const groups = typeof flags.get('group') === 'string' ? (flags.get('group') as string).split(',') : []
   const url = flags.get('url')
   const broker = typeof url === 'string' ? undefined : await startBroker({ port: 0, host: '127.0.0.1', inMemory: true, logLevel: 'silent' })
   const target = targetFromUrl(typeof url === 'string' ? url : broker!.url)
@@ -18,6 +19,7 @@ async function main(): Promise<number> {
   try {
     for (const s of SCENARIOS) {
       if (filter && !s.name.includes(filter)) continue
+      if (groups.length > 0 && !groups.includes(s.group)) continue
       const expected = readFixture(dir, s.name)
       const actual = await runScenario(s, target)
       if (!expected) {

@@ -12,7 +12,9 @@ export interface Target extends Credentials {
 export interface Scenario {
   /** Kebab-case, unique; also the fixture's file name. */
   name: string
-  /** connection, channel, exchange, queue, basic, confirm, tx, content, arguments, errors, routing. */
+  /** connection, channel, exchange, queue, basic, confirm, tx, content, arguments, errors, routing, and the
+   *  extension groups dead-letter, ttl, length, priority, single-active, alternate-exchange, reply-to,
+   *  quorum, stream, headers. */
   group: string
   /** The RabbitMQ behaviour it pins, in a sentence. */
   about: string

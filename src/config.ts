@@ -37,6 +37,8 @@ export interface Config {
   readonly tlsPort: number
   /** With a CA: refuse clients without a certificate it signed (RabbitMQ's fail_if_no_peer_cert). */
   readonly tlsVerifyPeer: boolean
+  /** Users that may log in only from a loopback address (RabbitMQ's loopback_users). */
+  readonly loopbackUsers: readonly string[]
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -61,6 +63,7 @@ export const DEFAULT_CONFIG: Config = {
   tlsCaFile: undefined,
   tlsPort: 5671,
   tlsVerifyPeer: false,
+  loopbackUsers: ['guest'],
 }
 
 export class ConfigError extends Error {}

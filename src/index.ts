@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { makeConfig, type Config, type LogLevel } from './config.js'
 import { createLogger, type Logger } from './log.js'
-import { Broker } from './broker/broker.js'
+import { Broker, type User, type UserSpec } from './broker/broker.js'
 import { Listener } from './server/listener.js'
 import { MemoryAlarm } from './server/memory-alarm.js'
 import type { ManagementServer } from './management/server.js'
@@ -45,6 +45,10 @@ export interface BrokerOptions {
   tlsPort?: number
   /** Refuse TLS clients without a certificate signed by the CA. */
   tlsVerifyPeer?: boolean
+  /** The broker's users and their permissions (default: guest/guest with full permissions on '/'). */
+  users?: readonly (User & UserSpec)[]
+  /** Users allowed to log in only from loopback (RabbitMQ's loopback_users; default ['guest']). */
+  loopbackUsers?: readonly string[]
 }
 
 export interface QueueInfo {
@@ -87,13 +91,14 @@ const VERSION = readVersion()
 export async function startBroker(options: BrokerOptions = {}): Promise<WarrenBroker> {
   const config = makeConfig({ ...options, host: options.host ?? '127.0.0.1', inMemory: options.inMemory ?? !options.dataDir })
   const log = options.logger ?? createLogger(config.logLevel)
-  return start(config, log)
+  return start(config, log, options.users)
 }
 
 /** Starts a broker from a complete Config (the CLI's entry). */
-export async function start(config: Config, log: Logger): Promise<WarrenBroker> {
+export async function start(config: Config, log: Logger, users?: readonly (User & UserSpec)[]): Promise<WarrenBroker> {
   const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
   const broker = new Broker({
+    users,
     store: persistence?.store,
     vhostOptions: { codec: propertiesCodec, queueMemoryBytes: config.queueMemoryBytes, spill: persistence?.spill },
   })

@@ -7,6 +7,7 @@ import { confirmScenarios, txScenarios } from './confirm-tx.js'
 import { connectionScenarios } from './connection.js'
 import { contentScenarios } from './content.js'
 import { exchangeScenarios } from './exchange.js'
+import { extensionScenarios } from './extensions.js'
 import { queueScenarios } from './queue.js'
 import { routingScenarios } from './routing.js'
 
@@ -21,6 +22,7 @@ export const SCENARIOS: Scenario[] = [
   ...contentScenarios,
   ...argumentScenarios,
   ...routingScenarios,
+  ...extensionScenarios,
 ]
 
 const seen = new Set<string>()

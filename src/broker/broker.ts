@@ -1,52 +1,157 @@
-// The broker: its vhosts and users, created from a Config, with the test helpers reset() and
-// inspection. Owns no sockets; connections reach it through authenticate() and vhost().
+// The broker: its vhosts, users and their permissions, created from a Config, with the test
+// helpers reset() and inspection. Owns no sockets; connections reach it through authenticate(),
+// canAccess(), checkAccess() and vhost().
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { BrokerStore } from './broker-store.js'
 import { Vhost, type VhostOptions } from './vhost.js'
 import { DirectReplyRegistry } from './direct-reply.js'
+import {
+  FULL_PERMISSIONS, VhostPermissions, checkPermissionSpec, refused, resourceName,
+  type Access, type PermissionSpec, type ResourceKind,
+} from './permissions.js'
+
+export type { Access, PermissionSpec, ResourceKind }
 
 export interface User {
   readonly name: string
+  /** The plain password; '' for a user known only by its hash. */
   readonly password: string
+  /** RabbitMQ's rabbit_password_hashing_sha256 hash: base64(salt(4) ++ sha256(salt ++ utf8 password)). */
+  readonly passwordHash?: string
   readonly tags: readonly string[]
-  readonly vhosts: readonly string[] | 'all'
+}
+
+/** A user as options and addUser() take it: a password or a hash, and permissions per vhost. */
+export interface UserSpec {
+  readonly name: string
+  readonly password?: string
+  readonly passwordHash?: string
+  readonly tags?: readonly string[]
+  readonly permissions?: Readonly<Record<string, PermissionSpec>>
+  /** Legacy shorthand (before permissions existed): full permissions on these vhosts, or on every vhost. */
+  readonly vhosts?: readonly string[] | 'all'
 }
 
 export interface BrokerOptions {
   readonly store?: BrokerStore
-  readonly users?: readonly User[]
+  /** Typed as User too, so code that reads options.users as User[] keeps working; prefer users(). */
+  readonly users?: readonly (User & UserSpec)[]
   readonly vhosts?: readonly string[]
   /** Message property codec and queue memory budget, given to every vhost. */
   readonly vhostOptions?: VhostOptions
 }
 
-export const DEFAULT_USERS: readonly User[] = [{ name: 'guest', password: 'guest', tags: ['administrator'], vhosts: 'all' }]
+// RabbitMQ's default user: guest/guest, administrator, full permissions on '/'.
+export const DEFAULT_USERS: readonly (User & UserSpec)[] = [
+  { name: 'guest', password: 'guest', tags: ['administrator'], permissions: { '/': FULL_PERMISSIONS } },
+]
 
 export class Broker {
   readonly vhosts = new Map<string, Vhost>()
   readonly directReply = new DirectReplyRegistry()
-  private readonly users: Map<string, User>
+  private readonly userMap = new Map<string, User>()
+  /** user → vhost → permissions; a user with no entry for a vhost may not open it. */
+  private readonly permissions = new Map<string, Map<string, VhostPermissions>>()
+  /** Users given the legacy `vhosts: 'all'`: full permissions on every vhost, present and future. */
+  private readonly allVhostUsers = new Set<string>()
 
   constructor(readonly options: BrokerOptions = {}) {
-    this.users = new Map((options.users ?? DEFAULT_USERS).map((u) => [u.name, u]))
-    for (const name of options.vhosts ?? ['/']) this.vhosts.set(name, new Vhost(name, options.store, options.vhostOptions))
+    for (const name of options.vhosts ?? ['/']) this.addVhost(name)
+    for (const spec of options.users ?? DEFAULT_USERS) this.addUser(spec)
   }
 
   get store(): BrokerStore | undefined {
     return this.options.store
   }
 
-  /** A user known by name alone: the EXTERNAL mechanism, where a verified certificate vouches for them. */
-  userNamed(username: string): User | undefined {
-    return this.users.get(username)
+  // ---- users ------------------------------------------------------------------------------
+
+  /** Adds or replaces a user (as rabbitmqctl add_user, plus set_permissions for each listed vhost). */
+  addUser(spec: UserSpec): User {
+    const user: User = { name: spec.name, password: spec.password ?? '', passwordHash: spec.passwordHash, tags: [...(spec.tags ?? [])] }
+    this.userMap.set(user.name, user)
+    this.permissions.set(user.name, new Map())
+    this.allVhostUsers.delete(user.name)
+    if (spec.vhosts === 'all') this.allVhostUsers.add(user.name)
+    else for (const v of spec.vhosts ?? []) this.setPermissions(user.name, v, FULL_PERMISSIONS)
+    for (const [vhost, p] of Object.entries(spec.permissions ?? {})) this.setPermissions(user.name, vhost, p)
+    return user
+  }
+
+  /** Removes a user and its permissions; false if there was none. Open connections stay (as RabbitMQ's do). */
+  deleteUser(name: string): boolean {
+    this.permissions.delete(name)
+    this.allVhostUsers.delete(name)
+    return this.userMap.delete(name)
+  }
+
+  users(): User[] {
+    return [...this.userMap.values()]
+  }
+
+  /** The user by name, without a password (the EXTERNAL mechanism's certificate names it). */
+  userNamed(name: string): User | undefined {
+    return this.userMap.get(name)
   }
 
   authenticate(username: string, password: string): User | undefined {
-    const user = this.users.get(username)
-    return user && user.password === password ? user : undefined
+    const user = this.userMap.get(username)
+    return user && passwordMatches(user, password) ? user : undefined
   }
 
+  // ---- permissions ------------------------------------------------------------------------
+
+  /** As rabbitmqctl set_permissions: replaces the user's permissions on the vhost. */
+  setPermissions(username: string, vhost: string, spec: PermissionSpec): void {
+    const perVhost = this.permissions.get(username)
+    if (!perVhost) throw new Error(`no user '${username}'`)
+    if (!this.vhosts.has(vhost)) throw new Error(`no vhost '${vhost}'`)
+    checkPermissionSpec(spec)
+    perVhost.set(vhost, new VhostPermissions({ ...spec }))
+  }
+
+  clearPermissions(username: string, vhost: string): void {
+    this.permissions.get(username)?.delete(vhost)
+  }
+
+  /** The user's permissions on a vhost, undefined when it has none there. */
+  permissionsOf(username: string, vhost: string): PermissionSpec | undefined {
+    return this.permissionsFor(username, vhost)?.spec
+  }
+
+  /** Whether the user may open the vhost: it exists and the user has permissions on it (any, even ''). */
   canAccess(user: User, vhost: string): boolean {
-    return this.vhosts.has(vhost) && (user.vhosts === 'all' || user.vhosts.includes(vhost))
+    return this.vhosts.has(vhost) && this.permissionsFor(user.name, vhost) !== undefined
+  }
+
+  /** Throws RabbitMQ's 403 unless the user has this access to the exchange or queue. */
+  checkAccess(username: string, vhost: string, access: Access, kind: ResourceKind, name: string): void {
+    const checked = resourceName(kind, name)
+    if (!this.permissionsFor(username, vhost)?.allows(access, checked)) throw refused(kind, checked, vhost, username)
+  }
+
+  private permissionsFor(username: string, vhost: string): VhostPermissions | undefined {
+    if (this.allVhostUsers.has(username) && this.vhosts.has(vhost)) return FULL
+    return this.permissions.get(username)?.get(vhost)
+  }
+
+  // ---- vhosts -----------------------------------------------------------------------------
+
+  /** Adds a vhost unless it exists; true when created. Nobody has permissions on it yet (RabbitMQ). */
+  addVhost(name: string): boolean {
+    if (this.vhosts.has(name)) return false
+    this.vhosts.set(name, new Vhost(name, this.options.store, this.options.vhostOptions))
+    return true
+  }
+
+  /** Deletes a vhost, everything in it and every permission on it; false if absent. */
+  deleteVhost(name: string): boolean {
+    const vhost = this.vhosts.get(name)
+    if (!vhost) return false
+    vhost.reset()
+    this.vhosts.delete(name)
+    for (const perVhost of this.permissions.values()) perVhost.delete(name)
+    return true
   }
 
   vhost(name: string): Vhost | undefined {
@@ -64,4 +169,20 @@ export class Broker {
   reset(): void {
     for (const vhost of this.vhosts.values()) vhost.reset()
   }
+}
+
+const FULL = new VhostPermissions(FULL_PERMISSIONS)
+
+/** A plain password compares as given; a hash as RabbitMQ's rabbit_password_hashing_sha256. */
+function passwordMatches(user: User, password: string): boolean {
+  if (user.passwordHash !== undefined && user.passwordHash !== '') return sha256HashMatches(user.passwordHash, password)
+  return user.password !== '' && user.password === password
+}
+
+function sha256HashMatches(passwordHash: string, password: string): boolean {
+  const stored = Buffer.from(passwordHash, 'base64')
+  if (stored.length !== 4 + 32) return false
+  const salt = stored.subarray(0, 4)
+  const computed = createHash('sha256').update(salt).update(Buffer.from(password, 'utf8')).digest()
+  return timingSafeEqual(computed, stored.subarray(4))
 }

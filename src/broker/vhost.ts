@@ -223,6 +223,9 @@ export class Vhost {
     const routingKeys = originalRoutingKeys(message.routingKey, message.properties.headers)
     const raw = codec.rewrite(message.rawProperties, (props) => {
       recordDeath(props, { queue: from.name, reason, exchange: message.exchange, routingKeys, nowMs: Date.now() })
+      // The CC and BCC keys now live in x-death's routing-keys (RabbitMQ drops the headers).
+      delete props.headers?.CC
+      delete props.headers?.BCC
       if (from.policy.queueType === 'quorum') delete props.headers?.['x-delivery-count']
     })
     const dead = new Message(dlx.name, from.policy.deadLetterRoutingKey ?? message.routingKey, raw, codec.view(raw), message.body)
@@ -231,7 +234,7 @@ export class Vhost {
   }
 
   private withDeliveryCount(m: Message, count: number, codec: PropertiesCodec): Message {
-    return this.withHeader(m, 'x-delivery-count', count, codec)
+    return this.withHeader(m, 'x-delivery-count', BigInt(count), codec) // a long, as RabbitMQ writes it
   }
 
   /** A queue's share of the transient spill, its spill-store queue made on first use. */
@@ -416,13 +419,13 @@ export class Vhost {
    * The queues a message reaches from an exchange, each once, following exchange-to-exchange
    * bindings (cycles visit each exchange once) and, when nothing matched, alternate exchanges.
    */
-  route(source: Exchange, message: Message): Queue[] {
+  route(source: Exchange, message: Message, seen = new Set<Destination>()): Queue[] {
     const direct: Destination[] = []
     source.route(message, direct)
     // Fast path: the common case of a queue or two and no exchange-to-exchange bindings.
     if (direct.length === 1 && direct[0] instanceof Queue) return [direct[0]]
     const queues: Queue[] = []
-    const seen = new Set<Destination>([source])
+    seen.add(source)
     const pending = direct
     for (let i = 0; i < pending.length; i++) {
       const d = pending[i]
@@ -433,18 +436,12 @@ export class Vhost {
     }
     if (queues.length === 0) {
       const ae = source.alternateExchange && this.exchanges.get(source.alternateExchange)
-      if (ae && !seen.has(ae)) return this.routeAlternate(ae, message, seen)
+      // An alternate exchange routes with its own alternates in turn; a cycle of them ends unrouted.
+      if (ae && !seen.has(ae)) return this.route(ae, message, seen)
     }
     return queues
   }
 
-  private routeAlternate(ae: Exchange, message: Message, seen: Set<Destination>): Queue[] {
-    seen.add(ae)
-    const queues = this.route(ae, message)
-    if (queues.length > 0) return queues
-    const next = ae.alternateExchange && this.exchanges.get(ae.alternateExchange)
-    return next && !seen.has(next) ? this.routeAlternate(next, message, seen) : queues
-  }
 
   /**
    * Hands a routed message to its queues, writing it once to the store if it must survive.

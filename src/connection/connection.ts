@@ -248,8 +248,11 @@ export class Connection implements ChannelHost {
     const certUser = this.certificateUser()
     const credentials = a.mechanism === 'EXTERNAL' && certUser ? { username: certUser, password: '' } : parseCredentials(a.mechanism, a.response)
     const user = a.mechanism === 'EXTERNAL' ? this.broker.userNamed(credentials.username) : this.broker.authenticate(credentials.username, credentials.password)
-    if (!user) {
-      this.log.warn({ user: credentials.username, mechanism: a.mechanism }, 'login refused')
+    // RabbitMQ's loopback_users: refused from elsewhere exactly as a wrong password is.
+    const isLoopbackOnly = user !== undefined && this.config.loopbackUsers.includes(user.name) && !isLoopbackAddress(this.socket.remoteAddress)
+    if (!user || isLoopbackOnly) {
+      const reason = isLoopbackOnly ? 'user can only connect via localhost' : 'invalid credentials'
+      this.log.warn({ user: credentials.username, mechanism: a.mechanism, reason }, 'login refused')
       throw new AmqpError(
         ReplyCode.AccessRefused,
         `Login was refused using authentication mechanism ${a.mechanism}. For details see the broker logfile.`,
@@ -422,3 +425,9 @@ export class Connection implements ChannelHost {
   }
 }
 
+/** RabbitMQ's rabbit_net:is_loopback: 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  return v4.startsWith('127.') || address === '::1'
+}

@@ -85,13 +85,21 @@ function readFieldValue(r: ByteReader): FieldValue {
   }
 }
 
+/** Numeric tags a decoded table remembers, so re-encoding it keeps each number's wire type. */
+const NUMERIC_TAGS = new Set(['b', 'B', 's', 'u', 'I', 'i', 'l', 'f', 'd'])
+
 export function writeFieldTable(w: ByteWriter, table: FieldTable): void {
   const at = w.reserve(4)
+  const tags = (table as { [FIELD_TAGS]?: Record<string, string> })[FIELD_TAGS]
   for (const name of Object.keys(table)) {
     const value = table[name]
     if (value === undefined) continue
     w.shortstr(name)
-    writeFieldValue(w, value)
+    const tag = tags?.[name]
+    // A header that passes through us (x-death's count, say) goes out with the type it came in.
+    if (tag !== undefined && (typeof value === 'number' || typeof value === 'bigint') && NUMERIC_TAGS.has(tag)) {
+      writeTyped(w, new Typed(tag as FieldTag, value))
+    } else writeFieldValue(w, value)
   }
   w.patchU32(at, w.pos - at - 4)
 }

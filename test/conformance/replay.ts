@@ -7,6 +7,18 @@ import { diffTranscripts, fixturesDir, readFixture } from '../../conformance/fix
 import { runScenario } from '../../conformance/scenario.js'
 import { SCENARIOS } from '../../conformance/scenarios/index.js'
 
+/**
+ * Where Warren deliberately differs from a RabbitMQ 3.10 recording, with the reason (also listed in
+ * conformance/REPORT.md). These tests assert that the difference is still there, so a change of
+ * behaviour either way is noticed; `npm run conformance` reports them as failures.
+ */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  'sac-cancel-with-unacked':
+    'RabbitMQ 3.10 leaves the backlog of a single-active-consumer queue undelivered when the active consumer ' +
+    'cancels holding an unacked message, and hands the next active consumer only later publishes; Warren hands ' +
+    'it the backlog in order, as the feature is documented to do.',
+}
+
 export function replayScenarios(part: number, parts: number): void {
   describe(`conformance with RabbitMQ 3.10 fixtures (part ${part + 1} of ${parts})`, () => {
     let broker: WarrenBroker
@@ -22,7 +34,9 @@ export function replayScenarios(part: number, parts: number): void {
         const expected = readFixture(dir, s.name)
         expect(expected, `fixture for ${s.name}`).toBeDefined()
         const actual = await runScenario(s, targetFromUrl(broker.url))
-        expect(diffTranscripts(expected!.transcript, actual.transcript)).toEqual([])
+        const diff = diffTranscripts(expected!.transcript, actual.transcript)
+        if (s.name in KNOWN_DIFFERENCES) expect(diff, KNOWN_DIFFERENCES[s.name]).not.toEqual([])
+        else expect(diff).toEqual([])
       }, 20_000)
     })
   })

@@ -68,6 +68,7 @@ const QUEUE_ARGUMENTS: Record<string, Check> = {
 /** Arguments only some queue types accept; RabbitMQ refuses them on the others. */
 const TYPE_ONLY_ARGUMENTS: Record<string, readonly string[]> = {
   'x-delivery-limit': ['quorum'],
+  'x-max-priority': ['classic'],
   'x-max-age': ['stream'],
   'x-stream-max-segment-size-bytes': ['stream'],
 }

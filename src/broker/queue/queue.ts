@@ -54,6 +54,8 @@ export class Queue {
   private expiryTimer: NodeJS.Timeout | undefined
   private expiryAtMs = 0
   private unusedTimer: NodeJS.Timeout | undefined
+  /** While enqueue() dispatches: messages expiring from this moment on may still go out. */
+  private freshSinceMs = Infinity
   /** Delivered to consumers or basic.get and not yet acked. */
   unackedCount = 0
   isDeleted = false
@@ -128,12 +130,16 @@ export class Queue {
   }
 
   enqueue(message: Message, redelivered = false): void {
-    // Quorum queues carry x-delivery-count on every delivery, 0 on the first (RabbitMQ 3.10).
-    if (this.countDelivery) message = this.countDelivery(message, 0)
     if (this.tail.length > 0 || (this.canPage && this.readyBytes >= this.options.memoryBudgetBytes!)) this.page(message, redelivered)
     else this.pushReady(message, redelivered, 0)
     this.enforceLimits()
-    if (this.consumers.length > 0) this.dispatch()
+    if (this.consumers.length === 0) return
+    this.freshSinceMs = Date.now()
+    try {
+      this.dispatch()
+    } finally {
+      this.freshSinceMs = Infinity
+    }
   }
 
   /** A recovered persisted message, left on disk until the queue needs it. */
@@ -183,7 +189,9 @@ export class Queue {
       const entry = this.ready.shift()
       if (!entry) return undefined
       this.readyBytes -= entry.message.bodyBytes
-      if (entry.expiresAtMs === 0 || entry.expiresAtMs > Date.now()) return entry
+      // A TTL of 0 still reaches a consumer waiting at the moment of publishing (RabbitMQ), and
+      // nobody later: `freshSinceMs` is set only while enqueue() hands out the message it just took.
+      if (entry.expiresAtMs === 0 || entry.expiresAtMs > Date.now() || entry.expiresAtMs >= this.freshSinceMs) return entry
       this.drop(entry, 'expired')
     }
   }
@@ -204,7 +212,11 @@ export class Queue {
   get(noAck: boolean): QueuedMessage | undefined {
     this.touch()
     const entry = this.shiftReady()
-    if (entry) this.taken(entry, noAck)
+    if (!entry) return undefined
+    // Quorum queues' basic.get-ok carries x-delivery-count even the first time; deliveries to
+    // consumers carry it only once it is above 0 (RabbitMQ 3.10).
+    if (this.countDelivery && entry.deliveryCount === 0) entry.message = this.countDelivery(entry.message, 0)
+    this.taken(entry, noAck)
     return entry
   }
 
@@ -243,6 +255,7 @@ export class Queue {
       this.readyBytes += entry.message.bodyBytes
     }
     this.ready.insertManyBySeq(back)
+    this.enforceLimits() // a requeue over x-max-length drops from the head too (RabbitMQ)
     this.dispatch()
   }
 

@@ -115,7 +115,7 @@ export class StreamQueue extends Queue {
 
   override markDeleted(): number {
     this.isDeleted = true
-    const count = this.log.length
+    const count = 0 // RabbitMQ's queue.delete-ok reports no count for a stream
     const readers = this.readers
     this.readers = []
     for (const r of readers) r.sink.cancelledByServer(this)

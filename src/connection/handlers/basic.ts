@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { MethodId, type Method, type BasicPublish } from '../../wire/codec.js'
 import type { ContentCommand } from '../../wire/content-assembler.js'
-import { LazyProperties } from '../../wire/basic-properties.js'
+import { LazyProperties, propertiesCodec } from '../../wire/basic-properties.js'
 import {
   AmqpError, ReplyCode, accessRefused, notAllowed, notImplemented, preconditionFailed,
 } from '../../errors.js'
@@ -16,6 +16,7 @@ import type { Settlement } from '../tx-buffer.js'
 import { queueNameOf } from './queue.js'
 import { typeNameOf } from '../../broker/queue/queue-arguments.js'
 import { checkPublishedProperties } from './publish-checks.js'
+import { checkAccess } from './access.js'
 import { consumeReplies, cancelReplies, isReplyToQueue, stampReplyTo } from './direct-reply.js'
 import { DirectReplyRegistry } from '../../broker/direct-reply.js'
 
@@ -40,6 +41,7 @@ export function dispatchBasic(ch: Channel, m: Method): void {
       return
     }
     case MethodId.BasicGet: {
+      checkAccess(ch, 'read', 'queue', queueNameOf(ch, m.args.queue))
       const q = ch.vhost.queue(queueNameOf(ch, m.args.queue), ch.host.owner)
       if (q.policy.queueType === 'stream') throw notImplemented(`basic.get not supported by stream queues queue '${q.name}' in vhost '${ch.vhost.name}'`)
       const entry = q.get(m.args.noAck)
@@ -71,6 +73,7 @@ function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicCons
     return consumeReplies(ch, tag, a.noAck, a.nowait)
   }
   const queueName = queueNameOf(ch, a.queue)
+  checkAccess(ch, 'read', 'queue', queueName)
   const q = ch.vhost.queue(queueName, ch.host.owner)
   const tag = a.consumerTag === '' ? generateConsumerTag() : a.consumerTag
   if (ch.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`)
@@ -83,6 +86,9 @@ function consume(ch: Channel, a: Extract<Method, { id: typeof MethodId.BasicCons
   if (q.policy.queueType === 'stream' && ch.consumerPrefetch === 0) {
     // RabbitMQ: stream consumers must set a prefetch (basic.qos) first.
     throw preconditionFailed(`consumer prefetch count is not set for 'queue '${queueName}' in vhost '${ch.vhost.name}''`)
+  }
+  if (q.policy.queueType === 'quorum' && ch.channelPrefetch > 0) {
+    throw notImplemented(`queue '${queueName}' in vhost '${ch.vhost.name}' does not support global qos`)
   }
   const priority = consumerPriority(a.arguments, queueName, ch.vhost.name)
   const consumer = new ChannelConsumer(tag, q, a.noAck, ch.consumerPrefetch, ch)
@@ -133,6 +139,8 @@ export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish
     throw preconditionFailed(`message size ${command.body.length} is larger than configured max size ${max}`)
   }
   if (a.immediate) throw notImplemented('immediate=true')
+  // RabbitMQ: write on the exchange, before looking it up (a missing one is refused, not 404).
+  checkAccess(ch, 'write', 'exchange', a.exchange)
   const ex = ch.vhost.exchange(a.exchange)
   if (ex.isInternal) throw accessRefused(`cannot publish to internal exchange '${a.exchange}' in vhost '${ch.vhost.name}'`)
   const view = new LazyProperties(command.properties)
@@ -145,21 +153,64 @@ export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish
 /** Routes and enqueues; an unroutable mandatory message is returned; confirms follow. */
 export function routeMessage(ch: Channel, ex: Exchange, message: Message, mandatory: boolean): void {
   if (ex.name === '' && DirectReplyRegistry.isReplyKey(message.routingKey)) {
-    // A reply: straight to the requesting channel, or dropped when it is gone (RabbitMQ).
+    // A reply goes straight to the requesting channel, if it is still there. No queue routed it, so
+    // RabbitMQ 3.10 returns a mandatory one as unroutable all the same, before delivering it.
+    if (mandatory) returnUnroutable(ch, message)
     ch.broker.directReply.deliver(message.routingKey, message)
     ch.confirms?.published(false)
     return
   }
-  const queues = ch.vhost.route(ex, message)
+  const queues = routeWithCopies(ch, ex, message)
+  message = withoutBcc(message) // RabbitMQ delivers no BCC header: its keys were for routing only
   let accepted = true
   if (queues.length > 0) accepted = ch.vhost.enqueue(queues, message)
-  else if (mandatory) {
-    ch.writer.content(
-      ch.id,
-      { id: MethodId.BasicReturn, args: { replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey } },
-      message.rawProperties,
-      message.body,
-    )
-  }
+  else if (mandatory) returnUnroutable(ch, message)
   ch.confirms?.published(message.storeId >= 0, !accepted)
+}
+
+function returnUnroutable(ch: Channel, message: Message): void {
+  ch.writer.content(
+    ch.id,
+    { id: MethodId.BasicReturn, args: { replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey } },
+    message.rawProperties,
+    message.body,
+  )
+}
+
+/**
+ * Sender-selected distribution (RabbitMQ): the CC and BCC headers name more routing keys; the
+ * queues they reach are added to those of the routing key, each once.
+ */
+function routeWithCopies(ch: Channel, ex: Exchange, message: Message) {
+  const queues = ch.vhost.route(ex, message)
+  const copies = copyKeys(message)
+  if (copies.length === 0) return queues
+  const all = new Set(queues)
+  for (const key of copies) {
+    const view = Object.create(message, { routingKey: { value: key } }) as Message
+    for (const q of ch.vhost.route(ex, view)) all.add(q)
+  }
+  return [...all]
+}
+
+function withoutBcc(message: Message): Message {
+  const headers = hasHeaders(message) ? message.properties.headers : undefined
+  if (!headers || !('BCC' in headers)) return message
+  const raw = propertiesCodec.rewrite(message.rawProperties, (p) => {
+    delete (p.headers as Record<string, unknown>).BCC
+  })
+  return new Message(message.exchange, message.routingKey, raw, propertiesCodec.view(raw), message.body)
+}
+
+const hasHeaders = (message: Message) => message.rawProperties.length >= 2 && (message.rawProperties[0] & 0x20) !== 0
+
+function copyKeys(message: Message): string[] {
+  if (!hasHeaders(message)) return []
+  const headers = message.properties.headers
+  const keys: string[] = []
+  for (const name of ['CC', 'BCC']) {
+    const v = headers?.[name]
+    if (Array.isArray(v)) for (const k of v) if (typeof k === 'string') keys.push(k)
+  }
+  return keys
 }

@@ -52,8 +52,8 @@ export function stampReplyTo(ch: Channel, message: Message): Message {
   return new Message(message.exchange, message.routingKey, rewritten, propertiesCodec.view(rewritten), message.body)
 }
 
-/** queue.declare passive on the pseudo-queue answers as RabbitMQ does: it exists, empty. */
+/** queue.declare passive on the pseudo-queue answers as RabbitMQ 3.10 does: empty, one consumer. */
 export function declareReplyQueue(ch: Channel, passive: boolean): void {
   if (!passive) throw notFound(`no queue '${REPLY_TO_QUEUE}' in vhost '${ch.vhost.name}'`)
-  ch.send({ id: MethodId.QueueDeclareOk, args: { queue: REPLY_TO_QUEUE, messageCount: 0, consumerCount: 0 } })
+  ch.send({ id: MethodId.QueueDeclareOk, args: { queue: REPLY_TO_QUEUE, messageCount: 0, consumerCount: 1 } })
 }
