@@ -1,25 +1,18 @@
 // Issue "Durable, disk-backed queues", acceptance 1: what survives a graceful restart.
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { GetMessage } from 'amqplib'
-import { connect, openChannel, openConfirmChannel, closeQuietly, startTestBroker, type TestBroker } from '../support/broker.js'
+import { connect, openChannel, openConfirmChannel, closeQuietly, startTestBroker, tempDataDirs, type TestBroker } from '../support/broker.js'
 
 describe('graceful restart', () => {
-  const dirs: string[] = []
+  const dirs = tempDataDirs('warren-durable-')
+  const freshDir = () => dirs.fresh()
   let broker: TestBroker | undefined
   afterEach(async () => {
     await broker?.close()
     broker = undefined
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+    dirs.removeAll()
   })
 
-  const freshDir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'warren-durable-'))
-    dirs.push(d)
-    return d
-  }
 
   it('keeps durable exchanges, queues, bindings and persistent messages in order; drops transient ones', async () => {
     const dataDir = freshDir()

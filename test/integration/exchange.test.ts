@@ -59,24 +59,15 @@ describe('exchange.declare', () => {
     await expect(ch.checkExchange(ex)).rejects.toMatchObject(closedWith(404, `NOT_FOUND - no exchange '${ex}' in vhost '/'`))
   })
 
-  it('redeclaring with a different type closes the channel with 406', async () => {
+  it.each([
+    ['type', { type: 'fanout', durable: false }, "received 'fanout' but current is 'direct'"],
+    ['durable', { type: 'direct', durable: true }, "received 'true' but current is 'false'"],
+  ] as const)('redeclaring with a different %s closes the channel with 406', async (field, again, detail) => {
     const ch = await channel()
-    const ex = uniqueName('typed')
+    const ex = uniqueName(`inequivalent-${field}`)
     await ch.assertExchange(ex, 'direct', { durable: false })
-    await expect(ch.assertExchange(ex, 'fanout', { durable: false })).rejects.toMatchObject(
-      closedWith(406, `PRECONDITION_FAILED - inequivalent arg 'type' for exchange '${ex}' in vhost '/': received 'fanout' but current is 'direct'`),
-    )
-    const ch2 = await channel()
-    await ch2.deleteExchange(ex)
-    await ch2.close()
-  })
-
-  it('redeclaring with a different durable flag closes the channel with 406', async () => {
-    const ch = await channel()
-    const ex = uniqueName('durability')
-    await ch.assertExchange(ex, 'direct', { durable: false })
-    await expect(ch.assertExchange(ex, 'direct', { durable: true })).rejects.toMatchObject(
-      closedWith(406, `PRECONDITION_FAILED - inequivalent arg 'durable' for exchange '${ex}' in vhost '/': received 'true' but current is 'false'`),
+    await expect(ch.assertExchange(ex, again.type, { durable: again.durable })).rejects.toMatchObject(
+      closedWith(406, `PRECONDITION_FAILED - inequivalent arg '${field}' for exchange '${ex}' in vhost '/': ${detail}`),
     )
     const ch2 = await channel()
     await ch2.deleteExchange(ex)

@@ -1,25 +1,18 @@
 // RabbitMQ's extensions across a broker restart: a priority queue keeps its order, and a retry
 // cycle of persistent messages (reject -> DLX -> TTL delay queue -> back) resumes where it was.
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { ConsumeMessage } from 'amqplib'
-import { closeQuietly, connect, openChannel, openConfirmChannel, startTestBroker, waitFor, type TestBroker } from '../support/broker.js'
+import { closeQuietly, connect, openChannel, openConfirmChannel, startTestBroker, tempDataDirs, waitFor, type TestBroker } from '../support/broker.js'
 
 describe('extensions across a restart', () => {
-  const dirs: string[] = []
+  const dirs = tempDataDirs('warren-ext-')
+  const freshDir = () => dirs.fresh()
   let broker: TestBroker | undefined
   afterEach(async () => {
     await broker?.close()
     broker = undefined
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+    dirs.removeAll()
   })
-  const freshDir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'warren-ext-'))
-    dirs.push(d)
-    return d
-  }
 
   it('delivers 10,000 mixed-priority messages highest first, FIFO within a priority, before and after a restart', async () => {
     const dataDir = freshDir()

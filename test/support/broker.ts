@@ -177,3 +177,18 @@ export async function waitForReady(ch: Channel, queue: string, count: number, ti
     if (Date.now() > deadline) throw new Error(`queue '${queue}' has ${messageCount} ready messages, expected ${count}`)
   }
 }
+
+/** Fresh temporary data directories for a test file, removed after each test. */
+export function tempDataDirs(prefix: string): { fresh(): string; removeAll(): void } {
+  const dirs: string[] = []
+  return {
+    fresh() {
+      const d = mkdtempSync(join(tmpdir(), prefix))
+      dirs.push(d)
+      return d
+    },
+    removeAll() {
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+    },
+  }
+}
