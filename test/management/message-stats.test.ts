@@ -11,7 +11,7 @@ const declare = (broker: Broker, name: string) =>
   broker.vhost('/')!.declareQueue({ name, passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {})
 
 describe('MessageStats', () => {
-  it('turns depth changes into rates and leaves message_stats out while the queue counts nothing', () => {
+  it('turns depth changes into rates, and counts what a queue took in', () => {
     const broker = new Broker()
     const q = declare(broker, 'depth')
     const stats = new MessageStats(broker)
@@ -21,8 +21,8 @@ describe('MessageStats', () => {
     expect(stats.depthRates).toEqual({ messages: 3, ready: 3, unacked: 0 })
     const json = queueJson(q, stats, 'n')
     expect(json.messages_ready_details).toEqual({ rate: 3 })
-    expect(json).not.toHaveProperty('message_stats')
-    expect(stats.isCounting).toBe(false)
+    expect(json.message_stats).toMatchObject({ publish: 6, deliver_get: 0, ack: 0 })
+    expect(stats.isCounting).toBe(true)
   })
 
   it('reports counters and rates once a queue keeps publishedCount, deliveredCount and ackedCount', () => {

@@ -58,6 +58,10 @@ export class Queue {
   private freshSinceMs = Infinity
   /** Delivered to consumers or basic.get and not yet acked. */
   unackedCount = 0
+  /** Running totals for rates (management API, /metrics): messages in, out, acked. */
+  publishedCount = 0
+  deliveredCount = 0
+  ackedCount = 0
   isDeleted = false
   /** Id in the message store for a durable queue; -1 otherwise. */
   storeId = -1
@@ -130,6 +134,7 @@ export class Queue {
   }
 
   enqueue(message: Message, redelivered = false): void {
+    this.publishedCount++
     if (this.tail.length > 0 || (this.canPage && this.readyBytes >= this.options.memoryBudgetBytes!)) this.page(message, redelivered)
     else this.pushReady(message, redelivered, 0)
     this.enforceLimits()
@@ -224,6 +229,7 @@ export class Queue {
 
   /** An acked delivery leaves the queue for good. */
   settle(entry: QueuedMessage): void {
+    this.ackedCount++
     this.unackedCount--
     this.forget(entry)
   }
@@ -393,6 +399,7 @@ export class Queue {
   }
 
   private taken(entry: QueuedMessage, noAck: boolean): void {
+    this.deliveredCount++
     if (noAck) this.forget(entry)
     else {
       this.unackedCount++
