@@ -25,6 +25,8 @@ export interface Config {
   readonly queueMemoryBytes: number
   /** Above this many message bytes held in memory, publishers are blocked (connection.blocked). */
   readonly memoryHighWatermarkBytes: number
+  /** Below this many free bytes on the data directory's disk, publishers are blocked. */
+  readonly diskFreeLimitBytes: number
   /** The management HTTP API's port (0: any); undefined turns it off. */
   readonly managementPort: number | undefined
   /** A RabbitMQ definitions.json file loaded at boot. */
@@ -56,6 +58,8 @@ export const DEFAULT_CONFIG: Config = {
   queueMemoryBytes: 32 * 1024 * 1024,
   // RabbitMQ's default vm_memory_high_watermark is 0.4 of the machine's memory.
   memoryHighWatermarkBytes: Math.floor(totalmem() * 0.4),
+  // RabbitMQ's default disk_free_limit: 50 MB.
+  diskFreeLimitBytes: 50_000_000,
   managementPort: undefined,
   definitionsFile: undefined,
   tlsCertFile: undefined,

@@ -5,7 +5,7 @@ import { makeConfig, type Config, type LogLevel } from './config.js'
 import { createLogger, type Logger } from './log.js'
 import { Broker, type User, type UserSpec } from './broker/broker.js'
 import { Listener } from './server/listener.js'
-import { MemoryAlarm } from './server/memory-alarm.js'
+import { ResourceAlarm } from './server/resource-alarm.js'
 import type { ManagementServer } from './management/server.js'
 import { openPersistence, type Persistence } from './server/persistence.js'
 import { decodeProperties, type BasicProperties } from './wire/codec.js'
@@ -33,6 +33,8 @@ export interface BrokerOptions {
   queueMemoryBytes?: number
   /** Message bytes held in memory above which publishing connections are blocked. */
   memoryHighWatermarkBytes?: number
+  /** Free disk bytes below which publishing connections are blocked (RabbitMQ's disk_free_limit). */
+  diskFreeLimitBytes?: number
   /** Serve the management HTTP API on this port (0: any free port). Off unless given. */
   managementPort?: number
   /** A RabbitMQ definitions.json file to load at boot. */
@@ -114,7 +116,11 @@ export async function start(config: Config, log: Logger, users?: readonly (User 
     for (const item of report.unsupported) log.warn({ item }, 'definitions: not applied')
   }
   const listener = new Listener(broker, config, log, VERSION)
-  const alarm = new MemoryAlarm(broker, listener, config.memoryHighWatermarkBytes, log)
+  const alarm = new ResourceAlarm(broker, listener, {
+    memoryHighWatermarkBytes: config.memoryHighWatermarkBytes,
+    diskFreeLimitBytes: config.diskFreeLimitBytes,
+    dataDir: config.inMemory ? undefined : config.dataDir,
+  }, log)
   alarm.start()
   let port: number
   try {

@@ -42,6 +42,7 @@ export class Connection implements ChannelHost {
   private clientCapabilities: Record<string, unknown> = {}
   private closeReason: { replyCode: number; by: 'client' | 'server' | 'socket' } | undefined
   private isAlarmActive = false
+  private alarmReason = 'low on memory'
   private hasPublished = false
   private isBlocked = false
   private isYielding = false
@@ -363,8 +364,9 @@ export class Connection implements ChannelHost {
   // ---- memory alarm -----------------------------------------------------------------------
 
   /** RabbitMQ blocks only connections that publish; a consuming connection keeps flowing. */
-  setAlarm(active: boolean): void {
+  setAlarm(active: boolean, reason = 'low on memory'): void {
     this.isAlarmActive = active
+    this.alarmReason = reason
     if (active && this.hasPublished) this.block()
     else if (!active && this.isBlocked) this.unblock()
   }
@@ -378,7 +380,7 @@ export class Connection implements ChannelHost {
     if (this.state !== 'open') return
     this.isBlocked = true
     if (this.clientCapabilities['connection.blocked'] === true) {
-      this.writer.method(0, { id: MethodId.ConnectionBlocked, args: { reason: 'low on memory' } })
+      this.writer.method(0, { id: MethodId.ConnectionBlocked, args: { reason: this.alarmReason } })
     }
     // Not reading means no heartbeats either: stop watching them while blocked, as RabbitMQ does.
     this.heartbeat?.stop()

@@ -21,7 +21,7 @@ export interface ApiContext {
   /** The interface the management server listens on (overview's contexts). */
   readonly host: string
   readonly log: Logger
-  /** Set while the memory alarm blocks publishers (MemoryAlarm satisfies it). */
+  /** Set while the memory alarm blocks publishers (ResourceAlarm satisfies it). */
   readonly memoryAlarm?: { readonly isActive: boolean }
 }
 

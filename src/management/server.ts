@@ -34,7 +34,7 @@ export interface ManagementOptions {
   amqpPort?: number
   /** Where durable data lives (for the disk metric); absent when in memory. */
   dataDir?: string
-  /** The broker's memory alarm (MemoryAlarm satisfies it), for /api/health/checks/alarms and /metrics. */
+  /** The broker's memory alarm (ResourceAlarm satisfies it), for /api/health/checks/alarms and /metrics. */
   memoryAlarm?: { readonly isActive: boolean }
 }
 

@@ -10,8 +10,9 @@ import { Connection } from '../connection/connection.js'
 
 export class Listener {
   readonly connections = new Set<Connection>()
-  /** The memory alarm is set: new connections start with it too. */
+  /** A resource alarm is set: new connections start with it too. */
   private isAlarmActive = false
+  private alarmReason = ''
   private readonly server: Server
   /** The TLS listener, when a certificate is configured. */
   private readonly tlsServer: TlsServer | undefined
@@ -51,13 +52,14 @@ export class Listener {
   private accept(socket: Socket): void {
     const conn = new Connection(socket, this.broker, this.config, this.log, this.nextId++, this.version, (c) => this.connections.delete(c))
     this.connections.add(conn)
-    if (this.isAlarmActive) conn.setAlarm(true)
+    if (this.isAlarmActive) conn.setAlarm(true, this.alarmReason)
   }
 
-  /** Memory alarm set or cleared: every connection blocks or unblocks its publishers. */
-  setAlarm(active: boolean): void {
+  /** A resource alarm set or cleared: every connection blocks or unblocks its publishers. */
+  setAlarm(active: boolean, reason: string): void {
     this.isAlarmActive = active
-    for (const c of this.connections) c.setAlarm(active)
+    this.alarmReason = reason
+    for (const c of this.connections) c.setAlarm(active, reason)
   }
 
   /** Closes every client connection with 320 CONNECTION_FORCED and waits (bounded) for the sockets. */

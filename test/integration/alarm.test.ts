@@ -1,7 +1,7 @@
 // The memory alarm: publishers are blocked with connection.blocked above the watermark, lose
 // nothing, and are unblocked once consumers drain the backlog.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closeQuietly, connect, openChannel, startTestBroker, waitFor, type TestBroker } from '../support/broker.js'
+import { closeQuietly, connect, openChannel, removeDataDir, startTestBroker, waitFor, type TestBroker } from '../support/broker.js'
 
 describe('memory alarm', () => {
   let broker: TestBroker
@@ -28,5 +28,27 @@ describe('memory alarm', () => {
     expect(received).toBe(N)
     await closeQuietly(publisher)
     await closeQuietly(consumer)
+  })
+})
+
+describe('disk alarm', () => {
+  it('blocks a publisher while the data directory has less free space than the limit, losing nothing', async () => {
+    // A limit no disk can meet: the alarm is set from the first check.
+    const broker = await startTestBroker({ onDisk: true, diskFreeLimitBytes: Number.MAX_SAFE_INTEGER })
+    try {
+      const publisher = await connect(broker)
+      const reasons: string[] = []
+      publisher.on('blocked', (reason: string) => reasons.push(reason))
+      const ch = await openChannel(publisher)
+      await ch.assertQueue('disk-alarm-q', { durable: false })
+      ch.sendToQueue('disk-alarm-q', Buffer.from('kept'))
+      await waitFor(() => reasons.length > 0, 5000, 'connection.blocked')
+      expect(reasons).toEqual(['low on disk'])
+      expect(broker.messages('disk-alarm-q').map((m) => m.body.toString())).toEqual(['kept'])
+      publisher.on('error', () => {}) // broker.close() ends it with 320 below
+    } finally {
+      await broker.close()
+      removeDataDir(broker)
+    }
   })
 })
