@@ -19,6 +19,8 @@ export interface Config {
   readonly maxMessageBytes: number
   /** Time a new socket has to finish the AMQP handshake. */
   readonly handshakeTimeoutMs: number
+  /** A delivery unacked this long closes its channel with 406 (RabbitMQ's consumer_timeout). */
+  readonly consumerTimeoutMs: number
   /** Bytes a consumer's socket may buffer before deliveries to it pause. */
   readonly socketHighWaterBytes: number
   /** Body bytes a durable queue keeps in memory; beyond it persisted messages are paged to disk. */
@@ -54,6 +56,7 @@ export const DEFAULT_CONFIG: Config = {
   heartbeatSeconds: 60,
   maxMessageBytes: 128 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
+  consumerTimeoutMs: 30 * 60 * 1000, // RabbitMQ 3.10's default
   socketHighWaterBytes: 1024 * 1024,
   queueMemoryBytes: 32 * 1024 * 1024,
   // RabbitMQ's default vm_memory_high_watermark is 0.4 of the machine's memory.

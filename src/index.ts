@@ -29,6 +29,8 @@ export interface BrokerOptions {
   frameMaxBytes?: number
   channelMax?: number
   maxMessageBytes?: number
+  /** A delivery unacked this long closes its channel with 406 (default 30 minutes). */
+  consumerTimeoutMs?: number
   /** Body bytes a durable queue keeps in memory before paging persisted messages to disk. */
   queueMemoryBytes?: number
   /** Message bytes held in memory above which publishing connections are blocked. */

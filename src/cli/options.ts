@@ -39,6 +39,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'tls-ca': { type: 'string', key: 'tlsCaFile', default: undefined, describe: 'CA certificates (PEM) for client certificates' },
   'tls-verify-peer': { type: 'boolean', key: 'tlsVerifyPeer', default: false, describe: 'require a client certificate signed by --tls-ca' },
   'disk-free-limit': { type: 'number', key: 'diskFreeLimitBytes', default: DEFAULT_CONFIG.diskFreeLimitBytes, describe: 'free disk bytes below which publishers are blocked' },
+  'consumer-timeout': { type: 'number', key: 'consumerTimeoutMs', default: DEFAULT_CONFIG.consumerTimeoutMs, describe: 'ms a delivery may stay unacked before its channel is closed' },
   'max-message-size': { type: 'number', key: 'maxMessageBytes', default: DEFAULT_CONFIG.maxMessageBytes, describe: 'largest message body in bytes' },
 }
 

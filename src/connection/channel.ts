@@ -2,7 +2,7 @@
 // codes close the channel, hard ones the connection), deliveries, acks and prefetch credit.
 // Routing and queue state belong to the broker; bytes to the frame writer.
 import type { Logger } from 'pino'
-import { AmqpError, channelError, commandInvalid, notImplemented, ReplyCode } from '../errors.js'
+import { AmqpError, channelError, commandInvalid, notImplemented, preconditionFailed, ReplyCode } from '../errors.js'
 import { MethodId, classIdOf, fitReplyText, methodIdOf, type Method, type BasicPublish } from '../wire/codec.js'
 import { ContentAssembler, type ContentCommand } from '../wire/content-assembler.js'
 import type { FrameWriter } from '../wire/frame-writer.js'
@@ -253,7 +253,7 @@ export class Channel implements ConsumerHost {
   deliver(consumer: ChannelConsumer, queue: Queue, entry: QueuedMessage): void {
     const tag = this.nextDeliveryTag++
     if (!consumer.isNoAck) {
-      this.unacked.add({ tag, queue, entry, consumer })
+      this.unacked.add({ tag, queue, entry, consumer, atMs: Date.now() })
       consumer.unackedCount++
       this.consumerUnacked++
     }
@@ -272,7 +272,7 @@ export class Channel implements ConsumerHost {
   /** basic.get-ok: counted as unacked unless no-ack, against no consumer's prefetch. */
   deliverGet(queue: Queue, entry: QueuedMessage, noAck: boolean): void {
     const tag = this.nextDeliveryTag++
-    if (!noAck) this.unacked.add({ tag, queue, entry, consumer: undefined })
+    if (!noAck) this.unacked.add({ tag, queue, entry, consumer: undefined, atMs: Date.now() })
     const msg = entry.message
     this.writer.content(
       this.id,
@@ -333,6 +333,17 @@ export class Channel implements ConsumerHost {
     for (const c of this.consumers.values()) {
       if (c.queue.messageCount > 0 && c.canAccept()) c.queue.dispatch()
     }
+  }
+
+  /** RabbitMQ's consumer_timeout: a delivery unacked for too long closes its channel with 406. */
+  checkConsumerTimeout(nowMs: number, timeoutMs: number): void {
+    const oldest = this.unacked.oldest()
+    if (this.state !== 'open' || !oldest || nowMs - oldest.atMs <= timeoutMs) return
+    this.log.warn({ timeoutMs }, 'consumer timeout')
+    this.closeWithError(preconditionFailed(
+      `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${timeoutMs} ms. ` +
+      'This timeout value can be configured, see consumers doc guide to learn more',
+    ), 0)
   }
 
   // ---- closing ----------------------------------------------------------------------------

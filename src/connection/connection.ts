@@ -39,6 +39,7 @@ export class Connection implements ChannelHost {
   private heartbeat: Heartbeat | undefined
   private handshakeTimer: NodeJS.Timeout | undefined
   private closeTimer: NodeJS.Timeout | undefined
+  private consumerTimer: NodeJS.Timeout | undefined
   private clientCapabilities: Record<string, unknown> = {}
   private closeReason: { replyCode: number; by: 'client' | 'server' | 'socket' } | undefined
   private isAlarmActive = false
@@ -292,6 +293,7 @@ export class Connection implements ChannelHost {
     clearTimeout(this.handshakeTimer)
     this.writer.method(0, { id: MethodId.ConnectionOpenOk, args: { knownHosts: '' } })
     this.log.info({ user: this.user!.name, vhost: vhostName }, 'connection opened')
+    this.startConsumerTimeout()
   }
 
   private onClientClose(): void {
@@ -316,6 +318,17 @@ export class Connection implements ChannelHost {
       this.state = 'closed'
       this.socket.end()
     }
+  }
+
+  /** Checks the channels' oldest unacked deliveries a few times per timeout period. */
+  private startConsumerTimeout(): void {
+    const timeoutMs = this.config.consumerTimeoutMs
+    if (timeoutMs <= 0) return
+    this.consumerTimer = setInterval(() => {
+      const now = Date.now()
+      for (const ch of this.channels.values()) ch.checkConsumerTimeout(now, timeoutMs)
+    }, Math.max(10, Math.min(15_000, timeoutMs / 4)))
+    this.consumerTimer.unref()
   }
 
   // ---- closing ----------------------------------------------------------------------------
@@ -418,6 +431,7 @@ export class Connection implements ChannelHost {
     this.heartbeat?.stop()
     clearTimeout(this.handshakeTimer)
     clearTimeout(this.closeTimer)
+    clearInterval(this.consumerTimer)
     this.releaseChannels()
     const reason = this.closeReason ?? { replyCode: 0, by }
     if (!wasClosed && this.user) {

@@ -10,6 +10,8 @@ export interface Delivery {
   readonly entry: QueuedMessage
   /** undefined for basic.get: such deliveries count against no consumer's prefetch. */
   readonly consumer: ChannelConsumer | undefined
+  /** When it was delivered, for the consumer timeout. */
+  readonly atMs: number
 }
 
 export class Unacked {
@@ -17,6 +19,12 @@ export class Unacked {
 
   get size(): number {
     return this.byTag.size
+  }
+
+  /** The longest-waiting delivery (tags only grow, so it is the first). */
+  oldest(): Delivery | undefined {
+    for (const d of this.byTag.values()) return d
+    return undefined
   }
 
   add(d: Delivery): void {
