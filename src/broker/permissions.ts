@@ -15,21 +15,22 @@ export interface PermissionSpec {
 export const FULL_PERMISSIONS: PermissionSpec = { configure: '.*', write: '.*', read: '.*' }
 
 export class VhostPermissions {
-  private readonly patterns: Record<Access, RegExp | undefined>
+  private readonly patterns: Record<Access, RegExp>
 
   constructor(readonly spec: PermissionSpec) {
     this.patterns = { configure: compile(spec.configure), write: compile(spec.write), read: compile(spec.read) }
   }
 
   allows(access: Access, name: string): boolean {
-    return this.patterns[access]?.test(name) ?? false
+    return this.patterns[access].test(name)
   }
 }
 
-// RabbitMQ (rabbit_auth_backend_internal): '' matches nothing; otherwise the name must match
-// "^" ++ Regexp ++ "$", the pattern wrapped as written, without a group (as RabbitMQ does).
-function compile(pattern: string): RegExp | undefined {
-  return pattern === '' ? undefined : new RegExp(`^${pattern}$`)
+// RabbitMQ 3.10 (rabbit_auth_backend_internal) runs re:run(Name, Regexp) unanchored: 'c-.*'
+// allows 'xc-q' too (checked against RabbitMQ 3.10.8). Only '' is special: it becomes '^$', which
+// no exchange or queue name matches (the default exchange is checked as amq.default).
+function compile(pattern: string): RegExp {
+  return new RegExp(pattern === '' ? '^$' : pattern)
 }
 
 /** Throws if the pattern is not a regular expression (rabbitmqctl refuses it likewise). */

@@ -25,7 +25,7 @@ export interface DefinitionsReport {
 const RABBIT_VERSION = '3.10.0'
 
 export function brokerUsers(broker: Broker): readonly User[] {
-  return broker.options.users ?? DEFAULT_USERS
+  return broker.users()
 }
 
 export function exportDefinitions(broker: Broker, version: string): Record<string, unknown> {
@@ -37,11 +37,13 @@ export function exportDefinitions(broker: Broker, version: string): Record<strin
     product_name: 'Warren',
     product_version: version,
     users: users.map((u) => ({
-      name: u.name, password_hash: hashPassword(u.password, userSalt(u.name)), hashing_algorithm: DEFAULT_HASHING_ALGORITHM, tags: [...u.tags], limits: {},
+      name: u.name, password_hash: u.passwordHash ?? hashPassword(u.password, userSalt(u.name)), hashing_algorithm: DEFAULT_HASHING_ALGORITHM, tags: [...u.tags], limits: {},
     })),
     vhosts: vhosts.map((v) => ({ name: v.name, limits: [], metadata: { description: v.name === '/' ? 'Default virtual host' : '', tags: [] } })),
-    permissions: users.flatMap((u) => vhosts.filter((v) => broker.canAccess(u, v.name))
-      .map((v) => ({ user: u.name, vhost: v.name, configure: '.*', write: '.*', read: '.*' }))),
+    permissions: users.flatMap((u) => vhosts.flatMap((v) => {
+      const p = broker.permissionsOf(u.name, v.name)
+      return p ? [{ user: u.name, vhost: v.name, configure: p.configure, write: p.write, read: p.read }] : []
+    })),
     topic_permissions: [],
     parameters: [],
     global_parameters: [],
@@ -117,24 +119,34 @@ export function loadDefinitions(broker: Broker, json: unknown): DefinitionsRepor
 }
 
 /** The broker's users are fixed at start: a listed user must exist with that password. */
+/** Users from a definitions file are added (or their hash and tags updated), as RabbitMQ imports them. */
 function checkUsers(broker: Broker, users: Record<string, unknown>[], report: DefinitionsReport): void {
-  const known = new Map(brokerUsers(broker).map((u) => [u.name, u]))
   for (const u of users) {
     const name = str(u, 'name')
-    const existing = known.get(name)
-    const hash = u.password_hash, algorithm = u.hashing_algorithm
-    if (!existing) report.unsupported.push(`user '${name}' (Warren cannot add users at run time)`)
-    else if (typeof hash === 'string' && hash !== '' && !matchesHash(existing.password, hash, typeof algorithm === 'string' ? algorithm : undefined)) {
-      report.unsupported.push(`password of user '${name}' (Warren cannot change passwords at run time)`)
+    const hash = typeof u.password_hash === 'string' && u.password_hash !== '' ? u.password_hash : undefined
+    const algorithm = typeof u.hashing_algorithm === 'string' ? u.hashing_algorithm : undefined
+    if (hash && algorithm && algorithm !== DEFAULT_HASHING_ALGORITHM) {
+      report.unsupported.push(`user '${name}' (password hashing ${algorithm}; Warren checks ${DEFAULT_HASHING_ALGORITHM})`)
+      continue
     }
+    const existing = broker.userNamed(name)
+    const tags = Array.isArray(u.tags) ? u.tags.map(String) : typeof u.tags === 'string' && u.tags !== '' ? u.tags.split(',') : []
+    const permissions = existing ? Object.fromEntries([...broker.vhosts.keys()].flatMap((v) => {
+      const p = broker.permissionsOf(name, v)
+      return p ? [[v, p]] : []
+    })) : undefined
+    broker.addUser({ name, passwordHash: hash, tags, permissions })
   }
 }
 
 function checkPermissions(broker: Broker, permissions: Record<string, unknown>[], report: DefinitionsReport): void {
-  const known = new Map(brokerUsers(broker).map((u) => [u.name, u]))
   for (const p of permissions) {
-    const user = known.get(str(p, 'user')), vhost = str(p, 'vhost')
-    if (!user || !broker.canAccess(user, vhost)) report.unsupported.push(`permission of '${str(p, 'user')}' on vhost '${vhost}'`)
+    const user = str(p, 'user'), vhost = str(p, 'vhost')
+    if (!broker.userNamed(user) || !broker.vhost(vhost)) {
+      report.unsupported.push(`permission of '${user}' on vhost '${vhost}'`)
+      continue
+    }
+    broker.setPermissions(user, vhost, { configure: String(p.configure ?? ''), write: String(p.write ?? ''), read: String(p.read ?? '') })
   }
 }
 

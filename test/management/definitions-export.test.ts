@@ -15,13 +15,11 @@ const RECORDED = JSON.parse(readFileSync(new URL('./fixtures/rabbitmq-3.10-defin
 /** What Warren's export may differ in, and why. Everything else must come back equal. */
 const DIFFERENCES = {
   versions: 'rabbit_version, rabbitmq_version, product_name, product_version name the broker that exported',
-  users: "Warren's users are fixed at start: user 'app' cannot be added, and guest's password_hash is Warren's own salted hash of the same password",
-  permissions: "the permissions of 'app', who does not exist in Warren",
   vhosts: 'Warren also writes limits and metadata for each vhost (the form RabbitMQ 3.11 writes); a vhost description set in RabbitMQ is not exported by 3.10, so none comes back',
   global_parameters: "internal_cluster_id names a RabbitMQ cluster; Warren has none and exports []",
 } as const
 const VERSION_FIELDS = ['rabbit_version', 'rabbitmq_version', 'product_name', 'product_version']
-const EQUAL_LISTS = ['queues', 'exchanges', 'bindings', 'topic_permissions', 'parameters', 'policies']
+const EQUAL_LISTS = ['users', 'permissions', 'queues', 'exchanges', 'bindings', 'topic_permissions', 'parameters', 'policies']
 
 /** Keys sorted at every depth, so items compare by content whatever order a broker writes. */
 function canonical(v: unknown): unknown {
@@ -69,17 +67,9 @@ describe('a RabbitMQ 3.10 definitions export, imported and exported back', () =>
     expect(exported.rabbit_version).toMatch(/^3\.10\./)
   })
 
-  it(`gives back users but: ${DIFFERENCES.users}`, () => {
-    const withoutHash = ({ password_hash: _, ...rest }: Item) => rest
-    const guest = RECORDED.users.find((u) => u.name === 'guest')!
-    expect(exported.users.map(withoutHash)).toEqual([withoutHash(guest)])
-    expect(exported.users[0].password_hash).toEqual(expect.any(String))
+  it('has users with password hashes and permissions to give back (compared in the lists above)', () => {
     expect(RECORDED.users.map((u) => u.name).sort()).toEqual(['app', 'guest'])
-  })
-
-  it(`gives back permissions but: ${DIFFERENCES.permissions}`, () => {
-    expect(sorted(exported.permissions)).toEqual(sorted(RECORDED.permissions.filter((p) => p.user !== 'app')))
-    expect(RECORDED.permissions.some((p) => p.user === 'app')).toBe(true)
+    expect(RECORDED.permissions.length).toBeGreaterThan(1)
   })
 
   it(`gives back vhosts but: ${DIFFERENCES.vhosts}`, () => {
@@ -101,7 +91,7 @@ describe('a RabbitMQ 3.10 definitions export, imported and exported back', () =>
       expect(report).toMatchObject({
         vhosts: 1, exchanges: (RECORDED.exchanges as Item[]).length, queues: (RECORDED.queues as Item[]).length, bindings: (RECORDED.bindings as Item[]).length,
       })
-      expect(report.unsupported).toEqual(["user 'app' (Warren cannot add users at run time)", "permission of 'app' on vhost 'shop'"])
+      expect(report.unsupported).toEqual([])
     } finally {
       await managed.close()
     }

@@ -37,11 +37,9 @@ describe('definitions', () => {
   it('imports a RabbitMQ 3.10 export: vhosts, exchanges of every type, queues with x- arguments, bindings', async () => {
     const report = loadDefinitions(b.broker, FIXTURE)
     expect(report).toMatchObject({ vhosts: 1, exchanges: 5, queues: 5, bindings: 5 })
-    // The broker's users are fixed: guest matches its hash; `app` cannot be added.
-    expect(report.unsupported).toEqual([
-      "user 'app' (Warren cannot add users at run time)",
-      "permission of 'app' on vhost 'shop'",
-    ])
+    // Users and permissions are applied: `app` is added with its hash and its permission on shop.
+    expect(report.unsupported).toEqual([])
+    expect(b.broker.permissionsOf('app', 'shop')).toBeDefined()
     const shop = b.broker.vhost('shop')!
     expect(shop.queues.get('orders')!.options.arguments).toEqual({
       'x-queue-type': 'classic', 'x-message-ttl': 86400000, 'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': 'orders.dead',
@@ -101,14 +99,12 @@ describe('definitions', () => {
     expect((await call(b, '/api/definitions', { method: 'PUT', body: {} })).status).toBe(405)
   })
 
-  it('reports users, permissions and policies it cannot apply', () => {
+  it('applies users with their hashes, and reports the policies it cannot apply', () => {
     const report = loadDefinitions(b.broker, {
       users: [{ name: 'guest', password_hash: 'CQgHBu0IvpexMjUuzs/pjeeefJJTQczs0hbc/7+AjqgdYFKH', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: ['administrator'] }],
       policies: [{ vhost: '/', name: 'ttl', pattern: '.*', 'apply-to': 'queues', definition: { 'message-ttl': 1000 }, priority: 0 }],
     })
-    expect(report.unsupported).toEqual([
-      "password of user 'guest' (Warren cannot change passwords at run time)",
-      '1 policies (not supported by Warren)',
-    ])
+    expect(report.unsupported).toEqual(['1 policies (not supported by Warren)'])
+    expect(b.broker.userNamed('guest')!.passwordHash).toBe('CQgHBu0IvpexMjUuzs/pjeeefJJTQczs0hbc/7+AjqgdYFKH')
   })
 })

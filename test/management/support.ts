@@ -1,15 +1,16 @@
 // Starts a Broker and Listener in-process (as src/index.ts does) with the management server on
 // port 0, so tests reach the broker's internals, and a small fetch helper with basic auth.
 import amqp from 'amqplib'
-import { Broker, DEFAULT_USERS, type User } from '../../src/broker/broker.js'
+import { Broker, DEFAULT_USERS, type User, type UserSpec } from '../../src/broker/broker.js'
 import { Listener } from '../../src/server/listener.js'
 import { makeConfig } from '../../src/config.js'
 import { createLogger } from '../../src/log.js'
 import { propertiesCodec } from '../../src/wire/basic-properties.js'
 import { startManagement, type ManagementServer } from '../../src/management/server.js'
 
-export const TEST_USERS: readonly User[] = [
-  ...DEFAULT_USERS,
+export const TEST_USERS: readonly (User & UserSpec)[] = [
+  // guest on every vhost (RabbitMQ's guest has only '/'; these tests use 'other' and new vhosts as guest).
+  { ...DEFAULT_USERS[0], vhosts: 'all' },
   { name: 'plain', password: 'plain', tags: [], vhosts: 'all' },
   { name: 'watcher', password: 'watcher', tags: ['monitoring'], vhosts: ['/'] },
 ]

@@ -12,7 +12,7 @@ export function dispatchExchange(ch: Channel, m: Method): void {
       const a = m.args
       // RabbitMQ: configure on non-passive declares only, after the type and default-exchange
       // checks (the vhost makes those) and before the amq. prefix check.
-      if (!a.passive && a.exchange !== '' && isKnownType(a.type)) checkAccess(ch, 'configure', 'exchange', a.exchange)
+      if (!a.passive && a.exchange !== '' && isKnownType(a.type)) checkDeclareAccess(ch, a.exchange, a.arguments)
       vhost.declareExchange({
         name: a.exchange, type: a.type, passive: a.passive, durable: a.durable,
         autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments,
@@ -40,3 +40,15 @@ export function dispatchExchange(ch: Channel, m: Method): void {
 }
 
 const isKnownType = (type: string): boolean => (EXCHANGE_TYPES as readonly string[]).includes(type)
+
+/**
+ * RabbitMQ: configure on the exchange; and for a new exchange with an alternate exchange, read
+ * on the exchange and write on the alternate (where its unroutable messages will go).
+ */
+function checkDeclareAccess(ch: Channel, name: string, args: Record<string, unknown>): void {
+  checkAccess(ch, 'configure', 'exchange', name)
+  const alternate = args['alternate-exchange']
+  if (typeof alternate !== 'string' || ch.vhost.exchanges.has(name)) return
+  checkAccess(ch, 'read', 'exchange', name)
+  checkAccess(ch, 'write', 'exchange', alternate)
+}
