@@ -32,6 +32,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (stopping) return
     stopping = true
     log.info({ signal }, 'shutting down')
+    // A shutdown that cannot finish (a peer that never reads, a stuck disk) must not keep us alive.
+    setTimeout(() => {
+      log.error('shutdown did not finish within 10 s; exiting')
+      process.exit(1)
+    }, 10_000).unref()
     broker.close().then(
       () => process.exit(0),
       (err: unknown) => {
