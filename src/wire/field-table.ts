@@ -44,7 +44,8 @@ export function readFieldTable(r: ByteReader): FieldTable {
   while (r.pos < end) {
     const name = r.shortstr()
     tags[name] = String.fromCharCode(r.buf[r.pos])
-    table[name] = readFieldValue(r)
+    // defineProperty, not assignment: a field named __proto__ must stay a field, not a prototype.
+    Object.defineProperty(table, name, { value: readFieldValue(r), enumerable: true, writable: true, configurable: true })
   }
   Object.defineProperty(table, FIELD_TAGS, { value: tags, enumerable: false })
   if (r.pos !== end) throw frameError('field table length does not match its contents')
