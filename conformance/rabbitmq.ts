@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CONFORMANCE_USERS } from './users.js'
 
 const BIN = '/usr/lib/rabbitmq/bin'
 
@@ -104,6 +105,10 @@ export async function startRabbit(log: (s: string) => void): Promise<RabbitNode>
   try {
     await waitForAmqp(port, Date.now() + 90_000)
     ctl('await_startup')
+    for (const u of CONFORMANCE_USERS) {
+      ctl('add_user', u.name, u.password)
+      if (u.permissions) ctl('set_permissions', '-p', '/', u.name, u.permissions.configure, u.permissions.write, u.permissions.read)
+    }
     const version = ctl('eval', 'rabbit_misc:version().').trim().replace(/"/g, '')
     return { port, nodeName, version, stop }
   } catch (err) {

@@ -8,6 +8,7 @@ import { connectionScenarios } from './connection.js'
 import { contentScenarios } from './content.js'
 import { exchangeScenarios } from './exchange.js'
 import { extensionScenarios } from './extensions.js'
+import { permissionScenarios } from './permissions.js'
 import { queueScenarios } from './queue.js'
 import { routingScenarios } from './routing.js'
 
@@ -23,6 +24,7 @@ export const SCENARIOS: Scenario[] = [
   ...argumentScenarios,
   ...routingScenarios,
   ...extensionScenarios,
+  ...permissionScenarios,
 ]
 
 const seen = new Set<string>()
