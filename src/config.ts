@@ -43,6 +43,8 @@ export interface Config {
   readonly tlsVerifyPeer: boolean
   /** Users that may log in only from a loopback address (RabbitMQ's loopback_users). */
   readonly loopbackUsers: readonly string[]
+  /** Open client connections allowed on the whole broker (RabbitMQ's connection_max); undefined = no limit. */
+  readonly maxConnections: number | undefined
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -71,6 +73,7 @@ export const DEFAULT_CONFIG: Config = {
   tlsPort: 5671,
   tlsVerifyPeer: false,
   loopbackUsers: ['guest'],
+  maxConnections: undefined,
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +91,8 @@ export function makeConfig(options: Partial<Config>): Config {
   if (!Number.isInteger(c.queueMemoryBytes) || c.queueMemoryBytes < 0) throw new ConfigError(`invalid queue memory ${c.queueMemoryBytes}`)
   if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together')
   if (!Number.isInteger(c.tlsPort) || c.tlsPort < 0 || c.tlsPort > 65535) throw new ConfigError(`invalid TLS port ${c.tlsPort}`)
+  if (c.maxConnections !== undefined && (!Number.isInteger(c.maxConnections) || c.maxConnections < 0)) throw new ConfigError(`invalid max connections ${c.maxConnections}`)
+  if (!Array.isArray(c.loopbackUsers) || c.loopbackUsers.some((u) => typeof u !== 'string')) throw new ConfigError('loopback users must be a list of user names')
   if (!c.inMemory && !c.dataDir) throw new ConfigError('a data directory is required unless --in-memory')
   return c
 }

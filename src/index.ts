@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs'
 import { makeConfig, type Config, type LogLevel } from './config.js'
 import { createLogger, type Logger } from './log.js'
-import { Broker, type User, type UserSpec } from './broker/broker.js'
+import {
+  Broker, type TopicPermissionEntry, type TopicPermissionSpec, type User, type UserSpec, type VhostLimits,
+} from './broker/broker.js'
 import { Listener } from './server/listener.js'
 import { ResourceAlarm } from './server/resource-alarm.js'
 import type { ManagementServer } from './management/server.js'
@@ -13,6 +15,7 @@ import { propertiesCodec } from './wire/basic-properties.js'
 
 export type { LogLevel }
 export type { BasicProperties }
+export type { TopicPermissionEntry, TopicPermissionSpec, VhostLimits }
 
 export interface BrokerOptions {
   /** TCP port; 0 picks a free one (default 5672). */
@@ -53,6 +56,12 @@ export interface BrokerOptions {
   users?: readonly (User & UserSpec)[]
   /** Users allowed to log in only from loopback (RabbitMQ's loopback_users; default ['guest']). */
   loopbackUsers?: readonly string[]
+  /** Open client connections allowed on the whole broker (RabbitMQ's connection_max); default no limit. */
+  maxConnections?: number
+  /** Per-vhost limits, as rabbitmqctl set_vhost_limits: { '/': { 'max-connections': 10, 'max-queues': 100 } }. */
+  vhostLimits?: Readonly<Record<string, VhostLimits>>
+  /** Topic permissions, as rabbitmqctl set_topic_permissions, for users given in `users`. */
+  topicPermissions?: readonly TopicPermissionEntry[]
 }
 
 export interface QueueInfo {
@@ -88,6 +97,14 @@ export interface WarrenBroker {
   queues(vhost?: string): QueueInfo[]
   /** The ready messages of a queue, oldest first (unacked ones are with their consumers). */
   messages(queue: string, vhost?: string): MessageInfo[]
+  /** As rabbitmqctl set_vhost_limits: replaces the vhost's limits (a negative value means no limit). */
+  setVhostLimits(vhost: string, limits: VhostLimits): void
+  /** As rabbitmqctl clear_vhost_limits. */
+  clearVhostLimits(vhost: string): void
+  /** As rabbitmqctl set_topic_permissions: the user's write and read patterns on one exchange. */
+  setTopicPermissions(user: string, vhost: string, permissions: TopicPermissionSpec): void
+  /** As rabbitmqctl clear_topic_permissions: one exchange's, or all the user's on the vhost. */
+  clearTopicPermissions(user: string, vhost: string, exchange?: string): void
 }
 
 const VERSION = readVersion()
@@ -95,14 +112,23 @@ const VERSION = readVersion()
 export async function startBroker(options: BrokerOptions = {}): Promise<WarrenBroker> {
   const config = makeConfig({ ...options, host: options.host ?? '127.0.0.1', inMemory: options.inMemory ?? !options.dataDir })
   const log = options.logger ?? createLogger(config.logLevel)
-  return start(config, log, options.users)
+  return start(config, log, options.users, { vhostLimits: options.vhostLimits, topicPermissions: options.topicPermissions })
+}
+
+/** What only the library takes (the CLI sets these through definitions or the management API). */
+interface LibraryDefinitions {
+  readonly vhostLimits?: Readonly<Record<string, VhostLimits>>
+  readonly topicPermissions?: readonly TopicPermissionEntry[]
 }
 
 /** Starts a broker from a complete Config (the CLI's entry). */
-export async function start(config: Config, log: Logger, users?: readonly (User & UserSpec)[]): Promise<WarrenBroker> {
+export async function start(config: Config, log: Logger, users?: readonly (User & UserSpec)[], extra: LibraryDefinitions = {}): Promise<WarrenBroker> {
   const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
   const broker = new Broker({
     users,
+    maxConnections: config.maxConnections,
+    vhostLimits: extra.vhostLimits,
+    topicPermissions: extra.topicPermissions,
     store: persistence?.store,
     vhostOptions: { codec: propertiesCodec, queueMemoryBytes: config.queueMemoryBytes, spill: persistence?.spill },
   })
@@ -185,6 +211,10 @@ export async function start(config: Config, log: Logger, users?: readonly (User 
         properties: decodeProperties(e.message.rawProperties), body: e.message.body,
       }))
     },
+    setVhostLimits: (vhost, limits) => broker.setVhostLimits(vhost, limits),
+    clearVhostLimits: (vhost) => void broker.clearVhostLimit(vhost),
+    setTopicPermissions: (user, vhost, permissions) => broker.setTopicPermissions(user, vhost, permissions),
+    clearTopicPermissions: (user, vhost, exchange) => broker.clearTopicPermissions(user, vhost, exchange),
   }
 }
 

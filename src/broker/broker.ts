@@ -1,16 +1,18 @@
-// The broker: its vhosts, users and their permissions, created from a Config, with the test
-// helpers reset() and inspection. Owns no sockets; connections reach it through authenticate(),
-// canAccess(), checkAccess() and vhost().
+// The broker: its vhosts (and their limits), users and their permissions and topic permissions,
+// created from a Config, with the test helpers reset() and inspection. Owns no sockets; connections
+// reach it through authenticate(), canAccess(), checkAccess(), the connection limits and vhost().
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { BrokerStore } from './broker-store.js'
 import { Vhost, type VhostOptions } from './vhost.js'
 import { DirectReplyRegistry } from './direct-reply.js'
+import { ConnectionLimits, checkVhostLimits, effectiveLimit, type VhostLimitName, type VhostLimits } from './limits.js'
+import { TopicPermissions, type TopicAccess, type TopicPermissionEntry, type TopicPermissionSpec } from './topic-permissions.js'
 import {
   FULL_PERMISSIONS, VhostPermissions, checkPermissionSpec, refused, resourceName,
   type Access, type PermissionSpec, type ResourceKind,
 } from './permissions.js'
 
-export type { Access, PermissionSpec, ResourceKind }
+export type { Access, PermissionSpec, ResourceKind, TopicAccess, TopicPermissionEntry, TopicPermissionSpec, VhostLimitName, VhostLimits }
 
 export interface User {
   readonly name: string
@@ -39,6 +41,12 @@ export interface BrokerOptions {
   readonly vhosts?: readonly string[]
   /** Message property codec and queue memory budget, given to every vhost. */
   readonly vhostOptions?: VhostOptions
+  /** RabbitMQ's connection_max: open connections on the whole broker; undefined = no limit. */
+  readonly maxConnections?: number
+  /** Limits per vhost (as rabbitmqctl set_vhost_limits); vhosts named here are created. */
+  readonly vhostLimits?: Readonly<Record<string, VhostLimits>>
+  /** Topic permissions (as rabbitmqctl set_topic_permissions), applied after the users. */
+  readonly topicPermissions?: readonly TopicPermissionEntry[]
 }
 
 // RabbitMQ's default user: guest/guest, administrator, full permissions on '/'.
@@ -54,10 +62,20 @@ export class Broker {
   private readonly permissions = new Map<string, Map<string, VhostPermissions>>()
   /** Users given the legacy `vhosts: 'all'`: full permissions on every vhost, present and future. */
   private readonly allVhostUsers = new Set<string>()
+  /** vhost → its limits as set (negative values kept: they are shown, and mean no limit). */
+  private readonly limitsByVhost = new Map<string, VhostLimits>()
+  readonly connectionLimits: ConnectionLimits
+  readonly topicPermissions = new TopicPermissions()
 
   constructor(readonly options: BrokerOptions = {}) {
+    this.connectionLimits = new ConnectionLimits(options.maxConnections)
     for (const name of options.vhosts ?? ['/']) this.addVhost(name)
+    for (const [vhost, limits] of Object.entries(options.vhostLimits ?? {})) {
+      this.addVhost(vhost)
+      this.setVhostLimits(vhost, limits)
+    }
     for (const spec of options.users ?? DEFAULT_USERS) this.addUser(spec)
+    for (const t of options.topicPermissions ?? []) this.setTopicPermissions(t.user, t.vhost, t)
   }
 
   get store(): BrokerStore | undefined {
@@ -81,6 +99,7 @@ export class Broker {
   /** Removes a user and its permissions; false if there was none. Open connections stay (as RabbitMQ's do). */
   deleteUser(name: string): boolean {
     this.permissions.delete(name)
+    this.topicPermissions.clearUser(name)
     this.allVhostUsers.delete(name)
     return this.userMap.delete(name)
   }
@@ -130,6 +149,28 @@ export class Broker {
     if (!this.permissionsFor(username, vhost)?.allows(access, checked)) throw refused(kind, checked, vhost, username)
   }
 
+  // ---- topic permissions ------------------------------------------------------------------
+
+  /** As rabbitmqctl set_topic_permissions: replaces the user's patterns for one exchange on the vhost. */
+  setTopicPermissions(username: string, vhost: string, spec: TopicPermissionSpec): void {
+    if (!this.userMap.has(username)) throw new Error(`no user '${username}'`)
+    if (!this.vhosts.has(vhost)) throw new Error(`no vhost '${vhost}'`)
+    this.topicPermissions.set(username, vhost, spec)
+  }
+
+  /** As rabbitmqctl clear_topic_permissions: one exchange's, or all of the user's on the vhost. */
+  clearTopicPermissions(username: string, vhost: string, exchange?: string): void {
+    this.topicPermissions.clear(username, vhost, exchange)
+  }
+
+  /**
+   * RabbitMQ's check_topic_authorisation: only for topic exchanges, the routing key (publish) or
+   * binding key (bind, unbind) against the user's write or read pattern; throws its 403.
+   */
+  checkTopicAccess(username: string, vhost: string, exchange: { name: string; type: string }, key: string, access: TopicAccess): void {
+    if (exchange.type === 'topic') this.topicPermissions.check(username, vhost, exchange.name, key, access)
+  }
+
   private permissionsFor(username: string, vhost: string): VhostPermissions | undefined {
     if (this.allVhostUsers.has(username) && this.vhosts.has(vhost)) return FULL
     return this.permissions.get(username)?.get(vhost)
@@ -141,6 +182,7 @@ export class Broker {
   addVhost(name: string): boolean {
     if (this.vhosts.has(name)) return false
     this.vhosts.set(name, new Vhost(name, this.options.store, this.options.vhostOptions))
+    this.applyVhostLimits(name)
     return true
   }
 
@@ -151,7 +193,59 @@ export class Broker {
     vhost.reset()
     this.vhosts.delete(name)
     for (const perVhost of this.permissions.values()) perVhost.delete(name)
+    this.topicPermissions.clearVhost(name)
+    this.limitsByVhost.delete(name)
     return true
+  }
+
+  // ---- vhost limits -----------------------------------------------------------------------
+
+  /** As rabbitmqctl set_vhost_limits: replaces every limit of the vhost. */
+  setVhostLimits(vhost: string, limits: VhostLimits): void {
+    if (!this.vhosts.has(vhost)) throw new Error(`no vhost '${vhost}'`)
+    checkVhostLimits(limits)
+    this.limitsByVhost.set(vhost, { ...limits })
+    this.applyVhostLimits(vhost)
+  }
+
+  /** One limit, as the management API's PUT /api/vhost-limits/{vhost}/{name}. */
+  setVhostLimit(vhost: string, name: VhostLimitName, value: number): void {
+    this.setVhostLimits(vhost, { ...this.limitsByVhost.get(vhost), [name]: value })
+  }
+
+  /** Removes one limit, or all of them (rabbitmqctl clear_vhost_limits); false if there was none. */
+  clearVhostLimit(vhost: string, name?: VhostLimitName): boolean {
+    const limits = this.limitsByVhost.get(vhost)
+    if (!limits || (name !== undefined && limits[name] === undefined)) return false
+    const rest: VhostLimits = { ...limits }
+    if (name === undefined) this.limitsByVhost.delete(vhost)
+    else {
+      delete rest[name]
+      if (Object.keys(rest).length === 0) this.limitsByVhost.delete(vhost)
+      else this.limitsByVhost.set(vhost, rest)
+    }
+    this.applyVhostLimits(vhost)
+    return true
+  }
+
+  /** The vhost's limits as set ({} when none). */
+  vhostLimits(vhost: string): VhostLimits {
+    return { ...this.limitsByVhost.get(vhost) }
+  }
+
+  /** Every vhost that has limits, with them. */
+  allVhostLimits(): [string, VhostLimits][] {
+    return [...this.limitsByVhost].map(([vhost, limits]) => [vhost, { ...limits }])
+  }
+
+  /** Throws RabbitMQ's 530 if one more connection to the vhost would pass a limit. */
+  checkConnectionLimits(username: string, vhost: string): void {
+    this.connectionLimits.check(vhost, username, effectiveLimit(this.limitsByVhost.get(vhost)?.['max-connections']))
+  }
+
+  private applyVhostLimits(name: string): void {
+    const vhost = this.vhosts.get(name)
+    if (vhost) vhost.maxQueues = effectiveLimit(this.limitsByVhost.get(name)?.['max-queues'])
   }
 
   vhost(name: string): Vhost | undefined {

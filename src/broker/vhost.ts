@@ -1,6 +1,7 @@
 // One virtual host: its exchanges, queues and bindings, the declare/delete/bind rules RabbitMQ
 // applies to them, and routing a published message to its queues. Synchronous; no frames.
 import { randomBytes } from 'node:crypto'
+import { queueLimitReached } from './limits.js'
 import { accessRefused, AmqpError, notFound, preconditionFailed, resourceLocked, ReplyCode } from '../errors.js'
 import type { BindingRecord, BrokerStore } from './broker-store.js'
 import type { Binding, Destination } from './exchange/exchange.js'
@@ -45,6 +46,8 @@ const PREDECLARED: [string, string][] = [
 export class Vhost {
   readonly exchanges = new Map<string, Exchange>()
   readonly queues = new Map<string, Queue>()
+  /** The vhost's max-queues limit, set by the broker; undefined = no limit. */
+  maxQueues: number | undefined = undefined
   private spillQueues = 0
 
   constructor(
@@ -159,7 +162,11 @@ export class Vhost {
   /** Declares (or checks) a queue; an empty name asks for a server-named `amq.gen-` queue. */
   declareQueue(req: QueueDeclare, owner: object): Queue {
     // Generated names carry the reserved prefix on purpose, so they skip its check.
-    if (req.name === '' && !req.passive) return this.createQueue({ ...req, name: this.generateQueueName() }, owner)
+    if (req.name === '' && !req.passive) {
+      const name = this.generateQueueName()
+      this.checkQueueLimit(name)
+      return this.createQueue({ ...req, name }, owner)
+    }
     const existing = this.queues.get(req.name)
     if (req.passive) {
       if (!existing) throw notFound(`no queue '${req.name}' in vhost '${this.name}'`)
@@ -174,7 +181,13 @@ export class Vhost {
       checkQueueEquivalence(existing, req, this.name)
       return existing
     }
+    this.checkQueueLimit(req.name)
     return this.createQueue(req, owner)
+  }
+
+  /** RabbitMQ checks max-queues for a queue about to be created, before its arguments. */
+  private checkQueueLimit(name: string): void {
+    if (this.maxQueues !== undefined && this.queues.size >= this.maxQueues) throw queueLimitReached(name, this.name, this.maxQueues)
   }
 
   private createQueue(req: QueueDeclare, owner: object): Queue {

@@ -12,7 +12,7 @@ interface OptionSpec {
   readonly describe: string
   readonly default: number | string | boolean | undefined
   readonly choices?: readonly string[]
-  /** The Config field it sets; options without one (management) are resolved in toConfig. */
+  /** The Config field it sets; options without one (management, loopback users) are resolved in toConfig. */
   readonly key?: keyof Config
 }
 
@@ -40,6 +40,8 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'tls-verify-peer': { type: 'boolean', key: 'tlsVerifyPeer', default: false, describe: 'require a client certificate signed by --tls-ca' },
   'disk-free-limit': { type: 'number', key: 'diskFreeLimitBytes', default: DEFAULT_CONFIG.diskFreeLimitBytes, describe: 'free disk bytes below which publishers are blocked' },
   'consumer-timeout': { type: 'number', key: 'consumerTimeoutMs', default: DEFAULT_CONFIG.consumerTimeoutMs, describe: 'ms a delivery may stay unacked before its channel is closed' },
+  'max-connections': { type: 'number', key: 'maxConnections', default: undefined, describe: 'open client connections allowed in all (RabbitMQ\'s connection_max); unset: no limit' },
+  'loopback-users': { type: 'string', default: 'guest', describe: 'comma-separated users who may connect only from loopback (RabbitMQ\'s loopback_users); \'\' for none' },
   'max-message-size': { type: 'number', key: 'maxMessageBytes', default: DEFAULT_CONFIG.maxMessageBytes, describe: 'largest message body in bytes' },
 }
 
@@ -58,6 +60,7 @@ function toConfig(values: Record<string, unknown>): Config {
   const partial: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(OPTIONS)) if (spec.key) partial[spec.key] = values[name]
   partial.managementPort = values.management === false ? undefined : values['management-port']
+  partial.loopbackUsers = String(values['loopback-users'] ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '')
   return makeConfig(partial as Partial<Config>)
 }
 

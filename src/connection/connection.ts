@@ -35,6 +35,8 @@ export class Connection implements ChannelHost {
   private header = Buffer.alloc(0)
   private user: User | undefined
   private vhostRef: Vhost | undefined
+  /** This connection no longer counts against the connection limits. */
+  private isUncounted = false
   private channelMax: number
   private heartbeat: Heartbeat | undefined
   private handshakeTimer: NodeJS.Timeout | undefined
@@ -285,10 +287,13 @@ export class Connection implements ChannelHost {
   private onOpen(vhostName: string): void {
     const vhost = this.broker.vhost(vhostName)
     if (!vhost) throw notAllowed(`vhost ${vhostName} not found`)
+    // RabbitMQ checks the connection limits before the user's access to the vhost.
+    this.broker.checkConnectionLimits(this.user!.name, vhostName)
     if (!this.broker.canAccess(this.user!, vhostName)) {
       throw notAllowed(`access to vhost '${vhostName}' refused for user '${this.user!.name}'`)
     }
     this.vhostRef = vhost
+    this.broker.connectionLimits.opened(vhostName)
     this.state = 'open'
     clearTimeout(this.handshakeTimer)
     this.writer.method(0, { id: MethodId.ConnectionOpenOk, args: { knownHosts: '' } })
@@ -418,6 +423,10 @@ export class Connection implements ChannelHost {
   private releaseChannels(): void {
     for (const ch of this.channels.values()) ch.release()
     this.channels.clear()
+    if (this.vhostRef && !this.isUncounted) {
+      this.isUncounted = true // called on connection.close and again when the socket closes
+      this.broker.connectionLimits.closed(this.vhostRef.name)
+    }
     if (this.vhostRef) this.vhostRef.ownerClosed(this)
   }
 

@@ -143,6 +143,8 @@ export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish
   checkAccess(ch, 'write', 'exchange', a.exchange)
   const ex = ch.vhost.exchange(a.exchange)
   if (ex.isInternal) throw accessRefused(`cannot publish to internal exchange '${a.exchange}' in vhost '${ch.vhost.name}'`)
+  // RabbitMQ: topic write permission on the routing key; one boolean while nobody has topic permissions.
+  if (!ch.broker.topicPermissions.isEmpty) ch.broker.checkTopicAccess(ch.host.username ?? '', ch.vhost.name, ex, a.routingKey, 'write')
   const view = new LazyProperties(command.properties)
   checkPublishedProperties(command.properties, ch.host.username, view)
   const message = stampReplyTo(ch, new Message(a.exchange, a.routingKey, command.properties, view, command.body))

@@ -26,12 +26,12 @@ export function dispatchExchange(ch: Channel, m: Method): void {
       if (!m.args.nowait) ch.send({ id: MethodId.ExchangeDeleteOk, args: {} })
       return
     case MethodId.ExchangeBind:
-      checkBindAccess(ch, 'exchange', m.args.destination, m.args.source)
+      checkBindAccess(ch, 'exchange', m.args.destination, m.args.source, m.args.routingKey)
       vhost.bindExchange(m.args.destination, m.args.source, m.args.routingKey, m.args.arguments)
       if (!m.args.nowait) ch.send({ id: MethodId.ExchangeBindOk, args: {} })
       return
     case MethodId.ExchangeUnbind:
-      checkBindAccess(ch, 'exchange', m.args.destination, m.args.source)
+      checkBindAccess(ch, 'exchange', m.args.destination, m.args.source, m.args.routingKey)
       vhost.unbindExchange(m.args.destination, m.args.source, m.args.routingKey, m.args.arguments)
       if (!m.args.nowait) ch.send({ id: MethodId.ExchangeUnbindOk, args: {} })
       return

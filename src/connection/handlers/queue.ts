@@ -34,12 +34,12 @@ export function dispatchQueue(ch: Channel, m: Method): void {
       return
     }
     case MethodId.QueueBind:
-      checkBindAccess(ch, 'queue', queueNameOf(ch, m.args.queue), m.args.exchange)
+      checkBindAccess(ch, 'queue', queueNameOf(ch, m.args.queue), m.args.exchange, m.args.routingKey)
       vhost.bindQueue(queueNameOf(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, owner)
       if (!m.args.nowait) ch.send({ id: MethodId.QueueBindOk, args: {} })
       return
     case MethodId.QueueUnbind:
-      checkBindAccess(ch, 'queue', queueNameOf(ch, m.args.queue), m.args.exchange)
+      checkBindAccess(ch, 'queue', queueNameOf(ch, m.args.queue), m.args.exchange, m.args.routingKey)
       vhost.unbindQueue(queueNameOf(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, owner)
       ch.send({ id: MethodId.QueueUnbindOk, args: {} })
       return
