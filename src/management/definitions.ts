@@ -1,6 +1,6 @@
-// RabbitMQ's definitions.json: export of users, vhosts, permissions and the exchanges, queues
-// and bindings; import of the same format (vhosts, exchanges, queues, bindings applied,
-// users and permissions checked against the broker's own, which it cannot change).
+// RabbitMQ's definitions.json: export of users, vhosts (with their limits), permissions, topic
+// permissions and the exchanges, queues and bindings; import of the same format (vhost limits come
+// as 'vhost-limits' parameters, as RabbitMQ 3.10 writes them).
 import type { Broker, User } from '../broker/broker.js'
 import { DEFAULT_USERS } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
@@ -9,6 +9,7 @@ import { vhostBindings, type BindingView } from './shapes/binding-json.js'
 import { DEFAULT_HASHING_ALGORITHM, hashPassword, matchesHash, userSalt } from './password-hash.js'
 import { addVhost } from './vhost-admin.js'
 import { API_OWNER } from './context.js'
+import { checkVhostLimits } from '../broker/limits.js'
 
 export class DefinitionsError extends Error {}
 
@@ -39,13 +40,16 @@ export function exportDefinitions(broker: Broker, version: string): Record<strin
     users: users.map((u) => ({
       name: u.name, password_hash: u.passwordHash ?? hashPassword(u.password, userSalt(u.name)), hashing_algorithm: DEFAULT_HASHING_ALGORITHM, tags: [...u.tags], limits: {},
     })),
-    vhosts: vhosts.map((v) => ({ name: v.name, limits: [], metadata: { description: v.name === '/' ? 'Default virtual host' : '', tags: [] } })),
+    // RabbitMQ 3.10.8 writes a vhost's limits here as [name, value] pairs (and again as parameters).
+    vhosts: vhosts.map((v) => ({
+      name: v.name, limits: Object.entries(broker.vhostLimits(v.name)), metadata: { description: v.name === '/' ? 'Default virtual host' : '', tags: [] },
+    })),
     permissions: users.flatMap((u) => vhosts.flatMap((v) => {
       const p = broker.permissionsOf(u.name, v.name)
       return p ? [{ user: u.name, vhost: v.name, configure: p.configure, write: p.write, read: p.read }] : []
     })),
-    topic_permissions: [],
-    parameters: [],
+    topic_permissions: broker.topicPermissions.list().map((p) => ({ user: p.user, vhost: p.vhost, exchange: p.exchange, write: p.write, read: p.read })),
+    parameters: broker.allVhostLimits().map(([vhost, value]) => ({ vhost, component: 'vhost-limits', name: 'limits', value })),
     global_parameters: [],
     policies: [],
     queues: vhosts.flatMap(exportedQueues),
@@ -89,7 +93,10 @@ export function loadDefinitions(broker: Broker, json: unknown): DefinitionsRepor
   checkUsers(broker, list(defs, 'users'), report)
   for (const v of list(defs, 'vhosts')) if (addVhost(broker, str(v, 'name'))) report.vhosts++
   checkPermissions(broker, list(defs, 'permissions'), report)
-  for (const key of ['policies', 'parameters', 'topic_permissions', 'operator_policies']) {
+  applyTopicPermissions(broker, list(defs, 'topic_permissions'), report)
+  const otherParameters = list(defs, 'parameters').filter((p) => !applyVhostLimits(broker, p, report))
+  if (otherParameters.length > 0) report.unsupported.push(`${otherParameters.length} parameters (not supported by Warren)`)
+  for (const key of ['policies', 'operator_policies']) {
     const n = list(defs, key).length
     if (n > 0) report.unsupported.push(`${n} ${key.replace('_', ' ')} (not supported by Warren)`)
   }
@@ -148,6 +155,32 @@ function checkPermissions(broker: Broker, permissions: Record<string, unknown>[]
     }
     broker.setPermissions(user, vhost, { configure: String(p.configure ?? ''), write: String(p.write ?? ''), read: String(p.read ?? '') })
   }
+}
+
+function applyTopicPermissions(broker: Broker, entries: Record<string, unknown>[], report: DefinitionsReport): void {
+  for (const p of entries) {
+    const user = str(p, 'user'), vhost = str(p, 'vhost')
+    if (!broker.userNamed(user) || !broker.vhost(vhost)) {
+      report.unsupported.push(`topic permission of '${user}' on vhost '${vhost}'`)
+      continue
+    }
+    broker.setTopicPermissions(user, vhost, { exchange: str(p, 'exchange'), write: String(p.write ?? ''), read: String(p.read ?? '') })
+  }
+}
+
+/** A 'vhost-limits' parameter sets the vhost's limits; false for any other parameter. */
+function applyVhostLimits(broker: Broker, p: Record<string, unknown>, report: DefinitionsReport): boolean {
+  if (p.component !== 'vhost-limits') return false
+  const vhost = str(p, 'vhost')
+  const value = asObject(p.value, `the value of vhost-limits for '${vhost}'`)
+  try {
+    checkVhostLimits(value)
+  } catch (err) {
+    throw new DefinitionsError((err as Error).message)
+  }
+  if (!broker.vhost(vhost)) report.unsupported.push(`limits of vhost '${vhost}' (no such vhost)`)
+  else broker.setVhostLimits(vhost, value)
+  return true
 }
 
 function vhostOf(broker: Broker, item: Record<string, unknown>): Vhost {

@@ -16,6 +16,8 @@ import { DefinitionsError } from './definitions.js'
 import { metricsText, METRICS_CONTENT_TYPE } from './metrics.js'
 import { DASHBOARD_HTML } from './dashboard.js'
 import { overviewRoutes } from './routes/overview-routes.js'
+import { topicPermissionRoutes } from './routes/topic-permission-routes.js'
+import { vhostLimitRoutes } from './routes/vhost-limit-routes.js'
 import { queueRoutes } from './routes/queue-routes.js'
 import { exchangeRoutes } from './routes/exchange-routes.js'
 import { bindingRoutes } from './routes/binding-routes.js'
@@ -62,6 +64,8 @@ export async function startManagement(o: ManagementOptions): Promise<ManagementS
     ...bindingRoutes(ctx),
     ...connectionRoutes(ctx),
     ...definitionRoutes(ctx),
+    ...vhostLimitRoutes(ctx),
+    ...topicPermissionRoutes(ctx),
   ])
   const server = createServer((req, res) => {
     handle(ctx, router, o.dataDir, req).then(

@@ -4,7 +4,7 @@
 // {username} and {vhost}; a user without topic permissions is not restricted. Refusals: 403.
 import amqp from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closeQuietly, closedWith, isExternalBroker, openChannel, openConfirmChannel, startTestBroker, type TestBroker } from '../support/broker.js'
+import { closeQuietly, closedWith, isExternalBroker, openChannel, openConfirmChannel, startTestBroker, type Connection, type TestBroker } from '../support/broker.js'
 
 const FULL = { configure: '.*', write: '.*', read: '.*' }
 const USERS = [
@@ -22,7 +22,7 @@ describe.skipIf(isExternalBroker())('topic permissions', () => {
   const url = (user: string) => `amqp://${user}:pw@127.0.0.1:${broker.port}`
 
   /** Runs `op` as `user` on a fresh connection; resolves to 'ok' or amqplib's error. */
-  async function as(user: string, op: (conn: amqp.Connection) => Promise<unknown>): Promise<unknown> {
+  async function as(user: string, op: (conn: Connection) => Promise<unknown>): Promise<unknown> {
     const conn = await amqp.connect(url(user))
     conn.on('error', () => {})
     try {
