@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CONFORMANCE_USERS } from './users.js'
+import { CONFORMANCE_TOPIC_PERMISSIONS, CONFORMANCE_USERS, CONFORMANCE_VHOSTS } from './users.js'
 
 const BIN = '/usr/lib/rabbitmq/bin'
 
@@ -109,6 +109,12 @@ export async function startRabbit(log: (s: string) => void): Promise<RabbitNode>
       ctl('add_user', u.name, u.password)
       if (u.permissions) ctl('set_permissions', '-p', '/', u.name, u.permissions.configure, u.permissions.write, u.permissions.read)
     }
+    for (const [vhost, limits] of Object.entries(CONFORMANCE_VHOSTS)) {
+      ctl('add_vhost', vhost)
+      ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*')
+      ctl('set_vhost_limits', '-p', vhost, JSON.stringify(limits))
+    }
+    for (const t of CONFORMANCE_TOPIC_PERMISSIONS) ctl('set_topic_permissions', '-p', t.vhost, t.user, t.exchange, t.write, t.read)
     const version = ctl('eval', 'rabbit_misc:version().').trim().replace(/"/g, '')
     return { port, nodeName, version, stop }
   } catch (err) {

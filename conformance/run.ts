@@ -6,14 +6,14 @@ import { parseFlags, targetFromUrl } from './cli-args.js'
 import { diffTranscripts, fixturesDir, readFixture } from './fixture.js'
 import { runScenario } from './scenario.js'
 import { SCENARIOS } from './scenarios/index.js'
-import { warrenUsers } from './users.js'
+import { warrenOptions } from './users.js'
 
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2))
   const filter = typeof flags.get('filter') === 'string' ? (flags.get('filter') as string) : ''
   const groups = typeof flags.get('group') === 'string' ? (flags.get('group') as string).split(',') : []
   const url = flags.get('url')
-  const broker = typeof url === 'string' ? undefined : await startBroker({ port: 0, host: '127.0.0.1', inMemory: true, logLevel: 'silent', users: warrenUsers() })
+  const broker = typeof url === 'string' ? undefined : await startBroker({ port: 0, host: '127.0.0.1', inMemory: true, logLevel: 'silent', ...warrenOptions() })
   const target = targetFromUrl(typeof url === 'string' ? url : broker!.url)
   const dir = fixturesDir()
   let passed = 0, failed = 0

@@ -7,6 +7,7 @@ import { confirmScenarios, txScenarios } from './confirm-tx.js'
 import { connectionScenarios } from './connection.js'
 import { contentScenarios } from './content.js'
 import { exchangeScenarios } from './exchange.js'
+import { limitScenarios } from './limits.js'
 import { extensionScenarios } from './extensions.js'
 import { permissionScenarios } from './permissions.js'
 import { queueScenarios } from './queue.js'
@@ -25,6 +26,7 @@ export const SCENARIOS: Scenario[] = [
   ...routingScenarios,
   ...extensionScenarios,
   ...permissionScenarios,
+  ...limitScenarios,
 ]
 
 const seen = new Set<string>()

@@ -6,7 +6,7 @@ import { targetFromUrl } from '../../conformance/cli-args.js'
 import { diffTranscripts, fixturesDir, readFixture } from '../../conformance/fixture.js'
 import { runScenario } from '../../conformance/scenario.js'
 import { SCENARIOS } from '../../conformance/scenarios/index.js'
-import { warrenUsers } from '../../conformance/users.js'
+import { warrenOptions } from '../../conformance/users.js'
 
 /**
  * Where Warren deliberately differs from a RabbitMQ 3.10 recording, with the reason (also listed in
@@ -24,7 +24,7 @@ export function replayScenarios(part: number, parts: number): void {
   describe(`conformance with RabbitMQ 3.10 fixtures (part ${part + 1} of ${parts})`, () => {
     let broker: WarrenBroker
     beforeAll(async () => {
-      broker = await startBroker({ port: 0, host: '127.0.0.1', inMemory: true, logLevel: 'silent', users: warrenUsers() })
+      broker = await startBroker({ port: 0, host: '127.0.0.1', inMemory: true, logLevel: 'silent', ...warrenOptions() })
     })
     afterAll(async () => {
       await broker.close()
