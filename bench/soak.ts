@@ -1,7 +1,7 @@
 // Soak: Warren as a child process on a data directory, publishers with confirms and consumers
 // that disconnect at random, and broker restarts (SIGTERM, restart on the same data dir). Every
 // confirmed message id must be received at least once after the final drain; RSS is sampled at
-// start, at its peak, and 5 s after the load stops. Bounded by time (--seconds) and by count.
+// start, at its peak, and settleSeconds (15) after the load stops. Bounded by time (--seconds) and by count.
 // Run: npm run build && node dist/bench/soak.js --seconds 60 [--publishers 4] [--consumers 4] [--restarts 3]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -24,6 +24,8 @@ export interface SoakOptions {
   maxMessages: number
   /** How long the final drain may take. */
   drainSeconds: number
+  /** Idle time after the load before memory is measured. */
+  settleSeconds: number
   seed: number
   log: (line: string) => void
 }
@@ -49,7 +51,7 @@ export interface SoakSummary {
 }
 
 export const DEFAULT_SOAK: SoakOptions = {
-  seconds: 60, publishers: 4, consumers: 4, restarts: 3, queues: 2, maxMessages: 2_000_000, drainSeconds: 60,
+  seconds: 60, publishers: 4, consumers: 4, restarts: 3, queues: 2, maxMessages: 2_000_000, drainSeconds: 60, settleSeconds: 15,
   seed: 1, log: (line) => process.stdout.write(`${line}\n`),
 }
 
@@ -222,10 +224,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakS
 
   const started = Date.now()
   o.log(`soak: ${o.seconds} s, ${o.publishers} publishers, ${o.consumers} consumers, ${o.restarts} restarts, port ${port}, data dir ${dataDir}, seed ${o.seed}`)
-  const workers = [
-    ...Array.from({ length: o.publishers }, (_, i) => publisher(i)),
-    ...Array.from({ length: o.consumers }, (_, i) => consumer(i)),
-  ]
+  const publishers = Array.from({ length: o.publishers }, (_, i) => publisher(i))
+  const consumers = Array.from({ length: o.consumers }, (_, i) => consumer(i))
   // Restarts spread over the first 70% of the load, so the last broker process carries load too.
   const restartLoop = (async () => {
     for (let k = 1; k <= o.restarts; k++) {
@@ -249,6 +249,9 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakS
   stopPublishing = true
   await restartLoop
   while (restarting) await sleep(50)
+  // Publishers finish their last batch first: a confirm that arrives after the drain began would
+  // otherwise count as lost once the consumers have left.
+  await Promise.race([Promise.all(publishers), sleep(o.drainSeconds * 1000)])
 
   // Final drain: consumers stay connected until every confirmed id has arrived (bounded).
   const drainStarted = Date.now()
@@ -260,12 +263,16 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakS
   }
   const drainMs = Date.now() - drainStarted
   stopConsuming = true
-  await Promise.all(workers)
+  await Promise.all(consumers)
   for (const c of live) await closeQuietly(c)
   clearInterval(progress)
 
-  // Memory 5 s after the load stopped (all clients gone, queues drained).
-  await sleep(5000)
+  // Memory once the load has stopped (all clients gone, queues drained) and the broker has had
+  // settleSeconds to notice it is idle (the CLI gives memory back after 5 s without traffic).
+  for (let t = 1; t <= o.settleSeconds; t++) {
+    await sleep(1000)
+    if (t % 5 === 0) o.log(`soak: idle ${t} s, rss ${(rssOf(child.process.pid) / 2 ** 20).toFixed(1)} MiB`)
+  }
   clearInterval(sampler)
   const rssAfterBytes = rssOf(child.process.pid)
 

@@ -45,6 +45,8 @@ export interface Config {
   readonly loopbackUsers: readonly string[]
   /** Open client connections allowed on the whole broker (RabbitMQ's connection_max); undefined = no limit. */
   readonly maxConnections: number | undefined
+  /** Run full collections once idle after traffic, so V8 gives its grown young generation back. */
+  readonly releaseIdleMemory: boolean
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -74,6 +76,8 @@ export const DEFAULT_CONFIG: Config = {
   tlsVerifyPeer: false,
   loopbackUsers: ['guest'],
   maxConnections: undefined,
+  // Off for the library: collections are the embedding program's business; the CLI turns it on.
+  releaseIdleMemory: false,
 }
 
 export class ConfigError extends Error {}

@@ -8,6 +8,7 @@ import {
 } from './broker/broker.js'
 import { Listener } from './server/listener.js'
 import { ResourceAlarm } from './server/resource-alarm.js'
+import { IdleMemoryRelease } from './server/idle-memory.js'
 import type { ManagementServer } from './management/server.js'
 import { openPersistence, type Persistence } from './server/persistence.js'
 import { decodeProperties, type BasicProperties } from './wire/codec.js'
@@ -171,6 +172,8 @@ export async function start(config: Config, log: Logger, users?: readonly (User 
       throw err
     }
   }
+  const idleMemory = config.releaseIdleMemory ? new IdleMemoryRelease(() => socketActivity(listener)) : undefined
+  idleMemory?.start()
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   log.info({ host: config.host, port, tlsPort: listener.tlsPort, dataDir: config.inMemory ? null : config.dataDir }, 'listening')
   let closing: Promise<void> | undefined
@@ -181,6 +184,7 @@ export async function start(config: Config, log: Logger, users?: readonly (User 
     tlsPort: listener.tlsPort,
     close: () => (closing ??= (async () => {
       alarm.stop()
+      idleMemory?.stop()
       await management?.close()
       await listener.close()
       await persistence?.close()
@@ -235,4 +239,11 @@ function readVersion(): string {
     }
   }
   return '0.0.0'
+}
+
+/** Changes whenever a byte moves on a client socket or a connection comes or goes. */
+function socketActivity(listener: Listener): number {
+  let bytes = listener.connections.size
+  for (const c of listener.connections) bytes += c.socket.bytesRead + c.socket.bytesWritten
+  return bytes
 }

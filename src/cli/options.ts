@@ -42,6 +42,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'consumer-timeout': { type: 'number', key: 'consumerTimeoutMs', default: DEFAULT_CONFIG.consumerTimeoutMs, describe: 'ms a delivery may stay unacked before its channel is closed' },
   'max-connections': { type: 'number', key: 'maxConnections', default: undefined, describe: 'open client connections allowed in all (RabbitMQ\'s connection_max); unset: no limit' },
   'loopback-users': { type: 'string', default: 'guest', describe: 'comma-separated users who may connect only from loopback (RabbitMQ\'s loopback_users); \'\' for none' },
+  'release-idle-memory': { type: 'boolean', key: 'releaseIdleMemory', default: true, describe: 'run garbage collections when idle after traffic, so memory returns to its starting level (--no-release-idle-memory turns it off)' },
   'max-message-size': { type: 'number', key: 'maxMessageBytes', default: DEFAULT_CONFIG.maxMessageBytes, describe: 'largest message body in bytes' },
 }
 
