@@ -6,6 +6,7 @@ import { AmqpError, channelError, commandInvalid, notImplemented, preconditionFa
 import { MethodId, classIdOf, fitReplyText, methodIdOf, type Method, type BasicPublish } from '../wire/codec.js'
 import { ContentAssembler, type ContentCommand } from '../wire/content-assembler.js'
 import type { FrameWriter } from '../wire/frame-writer.js'
+import type { LazyProperties } from '../wire/basic-properties.js'
 import type { Broker } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
 import type { Queue } from '../broker/queue/queue.js'
@@ -73,6 +74,8 @@ export class Channel implements ConsumerHost {
   replyConsumer: DirectReplyConsumer | undefined
   /** The queue named by the last queue.declare, used when a method names queue ''. */
   lastQueueName = ''
+  /** The last publish's property view: the assembler hands back the same bytes when they repeat. */
+  lastPropertiesView: LazyProperties | undefined
   /** While an asynchronous step (tx.commit's fsync) runs, later methods wait here in order. */
   private held: (() => void)[] | undefined
   readonly log: Logger
@@ -258,15 +261,7 @@ export class Channel implements ConsumerHost {
       this.consumerUnacked++
     }
     const msg = entry.message
-    this.writer.content(
-      this.id,
-      {
-        id: MethodId.BasicDeliver,
-        args: { consumerTag: consumer.consumerTag, deliveryTag: tag, redelivered: entry.redelivered, exchange: msg.exchange, routingKey: msg.routingKey },
-      },
-      msg.rawProperties,
-      msg.body,
-    )
+    this.writer.deliver(this.id, consumer.consumerTag, tag, entry.redelivered, msg.exchange, msg.routingKey, msg.rawProperties, msg.body)
   }
 
   /** basic.get-ok: counted as unacked unless no-ack, against no consumer's prefetch. */

@@ -9,6 +9,7 @@ import { FrameReader } from '../wire/frame-reader.js'
 import { FrameWriter } from '../wire/frame-writer.js'
 import { FrameType, MethodId, MethodDecodeError, UnknownMethodError, decodeMethod, fitReplyText, classIdOf, methodIdOf, type Method } from '../wire/codec.js'
 import { describeOctets } from '../wire/octets.js'
+import { PublishDecoder } from '../wire/publish-decoder.js'
 import { UnknownFieldType } from '../wire/field-table.js'
 import type { Broker, User } from '../broker/broker.js'
 import type { Vhost } from '../broker/vhost.js'
@@ -32,6 +33,7 @@ export class Connection implements ChannelHost {
   readonly methods = CHANNEL_METHODS
   readonly openedAtMs = Date.now()
   private readonly reader: FrameReader
+  private readonly publishDecoder = new PublishDecoder()
   private header = Buffer.alloc(0)
   private user: User | undefined
   private vhostRef: Vhost | undefined
@@ -177,7 +179,7 @@ export class Connection implements ChannelHost {
   private onChannelFrame(type: number, channelId: number, payload: Buffer): void {
     const channel = this.channels.get(channelId)
     if (type === FrameType.Method) {
-      const m = decodeMethod(payload)
+      const m = this.publishDecoder.decode(payload)
       if (!channel) {
         // RabbitMQ names the offending method in the close (e.g. 50/10 for queue.declare).
         if (m.id !== MethodId.ChannelOpen) return this.connectionFault(channelError(`expected 'channel.open'`), m.id)

@@ -81,6 +81,25 @@ export class ByteWriter {
     this.pos += b.length
   }
   shortstr(s: string): void {
+    // Names and keys are nearly always short ASCII: copying char codes beats two native calls
+    // (byteLength + write) per string (bench/NOTES.md, transient-16b).
+    const len = s.length
+    if (len <= 64) {
+      this.ensure(1 + len)
+      const buf = this.buf
+      const at = this.pos + 1
+      let i = 0
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i)
+        if (c > 0x7f) break
+        buf[at + i] = c
+      }
+      if (i === len) {
+        buf[this.pos] = len
+        this.pos = at + len
+        return
+      }
+    }
     const n = Buffer.byteLength(s)
     if (n > 255) throw new RangeError(`short string of ${n} bytes exceeds 255`)
     this.ensure(1 + n)

@@ -6,7 +6,7 @@
 //   body    := 03 channel(u16) size(u32) bytes... CE
 import type { Socket } from 'node:net'
 import { ByteWriter } from './byte-writer.js'
-import { FrameType, FRAME_END, writeMethod, type Method } from './codec.js'
+import { FrameType, FRAME_END, MethodId, writeMethod, type Method } from './codec.js'
 
 const HEADER_BYTES = 7
 /** Bodies at least this large are written as their own slice rather than copied. */
@@ -54,6 +54,30 @@ export class FrameWriter {
   /** A content-bearing method (deliver, get-ok, return) with its header and body frames. */
   content(channel: number, m: Method, rawProperties: Buffer, body: Buffer): void {
     this.method(channel, m)
+    this.contentFrames(channel, rawProperties, body)
+  }
+
+  /**
+   * basic.deliver and its content, written field by field: the hottest write skips building a
+   * Method and its arguments object per delivery (bench/NOTES.md). Same bytes as content().
+   */
+  deliver(
+    channel: number, consumerTag: string, deliveryTag: number, redelivered: boolean,
+    exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer,
+  ): void {
+    const w = this.out
+    const start = this.frameStart(FrameType.Method, channel)
+    w.u32(MethodId.BasicDeliver)
+    w.shortstr(consumerTag)
+    w.u64(deliveryTag)
+    w.u8(redelivered ? 1 : 0)
+    w.shortstr(exchange)
+    w.shortstr(routingKey)
+    this.frameEnd(start)
+    this.contentFrames(channel, rawProperties, body)
+  }
+
+  private contentFrames(channel: number, rawProperties: Buffer, body: Buffer): void {
     const w = this.out
     const start = this.frameStart(FrameType.Header, channel)
     w.u16(BASIC_CLASS_ID)

@@ -145,7 +145,9 @@ export function publishCommand(ch: Channel, command: ContentCommand<BasicPublish
   if (ex.isInternal) throw accessRefused(`cannot publish to internal exchange '${a.exchange}' in vhost '${ch.vhost.name}'`)
   // RabbitMQ: topic write permission on the routing key; one boolean while nobody has topic permissions.
   if (!ch.broker.topicPermissions.isEmpty) ch.broker.checkTopicAccess(ch.host.username ?? '', ch.vhost.name, ex, a.routingKey, 'write')
-  const view = new LazyProperties(command.properties)
+  // A view over the same (immutable) bytes is shared: every rewrite makes new bytes and a new view.
+  let view = ch.lastPropertiesView
+  if (view?.raw !== command.properties) view = ch.lastPropertiesView = new LazyProperties(command.properties)
   checkPublishedProperties(command.properties, ch.host.username, view)
   const message = stampReplyTo(ch, new Message(a.exchange, a.routingKey, command.properties, view, command.body))
   if (ch.tx) return void ch.tx.publishes.push({ exchange: ex, message, mandatory: a.mandatory })
