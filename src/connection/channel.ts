@@ -113,27 +113,32 @@ export class Channel implements ConsumerHost {
     }
   }
 
-  onHeader(payload: Buffer): void {
+  /** A content header frame, payload[start, end) (the frame's span of its socket chunk). */
+  onHeader(payload: Buffer, start = 0, end = payload.length): void {
     if (this.state === 'closing') return
-    if (this.held) return void this.held.push(() => this.onHeader(payload))
+    if (this.held) {
+      const copy = Buffer.from(payload.subarray(start, end)) // the socket chunk is not ours to keep
+      return void this.held.push(() => this.onHeader(copy))
+    }
     const faultId = this.contentMethodId()
     try {
-      const done = this.assembler.header(payload)
+      const done = this.assembler.header(payload, start, end)
       if (done) this.published(done)
     } catch (err) {
       this.fail(err, faultId)
     }
   }
 
-  onBody(payload: Buffer): void {
+  /** A content body frame, payload[start, end). */
+  onBody(payload: Buffer, start = 0, end = payload.length): void {
     if (this.state === 'closing') return
     if (this.held) {
-      const copy = Buffer.from(payload) // the socket chunk is not ours to keep
+      const copy = Buffer.from(payload.subarray(start, end)) // the socket chunk is not ours to keep
       return void this.held.push(() => this.onBody(copy))
     }
     const faultId = this.contentMethodId()
     try {
-      const done = this.assembler.body(payload)
+      const done = this.assembler.body(payload, start, end)
       if (done) this.published(done)
     } catch (err) {
       this.fail(err, faultId)

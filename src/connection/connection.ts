@@ -65,7 +65,7 @@ export class Connection implements ChannelHost {
     this.log = log.child({ conn: id, peer: `${socket.remoteAddress}:${socket.remotePort}` })
     this.channelMax = config.channelMax
     this.writer = new FrameWriter(socket, config.frameMaxBytes, config.socketHighWaterBytes, () => this.resumeAll())
-    this.reader = new FrameReader((type, channel, payload) => this.onFrame(type, channel, payload), config.frameMaxBytes)
+    this.reader = new FrameReader(undefined, config.frameMaxBytes, (type, channel, buf, start, end) => this.onFrame(type, channel, buf, start, end))
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -145,7 +145,15 @@ export class Connection implements ChannelHost {
     if (!this.isBlocked && !this.socket.destroyed) this.socket.resume()
   }
 
-  private onFrame(type: number, channelId: number, payload: Buffer): void {
+  private onFrame(type: number, channelId: number, buf: Buffer, start: number, end: number): void {
+    // The common case, read in place: a method, header or body frame for a channel of an open connection.
+    if (this.state === 'open' && channelId !== 0 && type >= FrameType.Method && type <= FrameType.Body) {
+      return this.onChannelFrame(type, channelId, buf, start, end)
+    }
+    this.onOtherFrame(type, channelId, buf.subarray(start, end))
+  }
+
+  private onOtherFrame(type: number, channelId: number, payload: Buffer): void {
     if (this.state === 'closed') return
     if (this.state === 'closing') {
       // Waiting for close-ok: everything else is discarded (AMQP 0-9-1, 2.2.4).
@@ -173,13 +181,14 @@ export class Connection implements ChannelHost {
       return
     }
     if (this.state !== 'open') throw unexpectedFrame(`type ${type}, ${describeOctets(payload)}`)
-    this.onChannelFrame(type, channelId, payload)
+    this.onChannelFrame(type, channelId, payload, 0, payload.length)
   }
 
-  private onChannelFrame(type: number, channelId: number, payload: Buffer): void {
+  /** A frame for channel channelId, buf[start, end); the channels copy what they keep. */
+  private onChannelFrame(type: number, channelId: number, buf: Buffer, start: number, end: number): void {
     const channel = this.channels.get(channelId)
     if (type === FrameType.Method) {
-      const m = this.publishDecoder.decode(payload)
+      const m = this.publishDecoder.decode(buf, start, end)
       if (!channel) {
         // RabbitMQ names the offending method in the close (e.g. 50/10 for queue.declare).
         if (m.id !== MethodId.ChannelOpen) return this.connectionFault(channelError(`expected 'channel.open'`), m.id)
@@ -196,9 +205,9 @@ export class Connection implements ChannelHost {
     // A new channel's command assembler expects a method first (RabbitMQ's text).
     if (!channel) throw unexpectedFrame('expected method frame, got non method frame instead')
     // A header too short for class, weight, body size and flags is no header at all (RabbitMQ).
-    if (type === FrameType.Header && payload.length < 14) throw new AmqpError(ReplyCode.FrameError, `type ${type}, ${describeOctets(payload)}: unknown_frame`)
-    if (type === FrameType.Header) return channel.onHeader(payload)
-    return channel.onBody(payload)
+    if (type === FrameType.Header && end - start < 14) throw new AmqpError(ReplyCode.FrameError, `type ${type}, ${describeOctets(buf.subarray(start, end))}: unknown_frame`)
+    if (type === FrameType.Header) return channel.onHeader(buf, start, end)
+    return channel.onBody(buf, start, end)
   }
 
   // ---- channel 0 --------------------------------------------------------------------------

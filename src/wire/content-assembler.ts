@@ -45,30 +45,38 @@ export class ContentAssembler<M> {
    * Returns the finished command when the header says the body is empty. `_frameName` is no
    * longer used: RabbitMQ's out-of-order texts do not name the frame (see outOfOrder).
    */
-  header(payload: Buffer, _frameName?: string): ContentCommand<M> | undefined {
+  header(payload: Buffer, start = 0, end = payload.length): ContentCommand<M> | undefined {
     if (this.awaiting !== 'header') throw this.outOfOrder()
-    if (payload.length < HEADER_FIXED_BYTES + 2) throw frameError('content header frame too short')
-    const classId = payload.readUInt16BE(0)
+    if (end - start < HEADER_FIXED_BYTES + 2) throw frameError('content header frame too short')
+    const classId = payload.readUInt16BE(start)
     if (classId !== 60) throw unexpectedFrame(`expected content header for class 60, got one for class ${classId} instead`)
     // RabbitMQ reads a non-zero weight as not a content header at all.
-    if (payload.readUInt16BE(2) !== 0) throw unexpectedFrame('expected content header for class 60, got non content header frame instead')
-    const hi = payload.readUInt32BE(4), lo = payload.readUInt32BE(8)
+    if (payload.readUInt16BE(start + 2) !== 0) throw unexpectedFrame('expected content header for class 60, got non content header frame instead')
+    const hi = payload.readUInt32BE(start + 4), lo = payload.readUInt32BE(start + 8)
     this.bodySize = hi * 0x1_0000_0000 + lo
     if (this.bodySize > this.maxBodyBytes) throw frameError(`content body of ${this.bodySize} bytes exceeds the limit of ${this.maxBodyBytes}`)
-    this.properties = this.propertiesOf(payload)
+    this.properties = this.propertiesOf(payload, start + HEADER_FIXED_BYTES, end)
     this.awaiting = 'body'
     this.received = 0
     this.parts = []
     return this.bodySize === 0 ? this.finish() : undefined
   }
 
-  /** Returns the finished command once all body bytes have arrived. */
-  body(payload: Buffer): ContentCommand<M> | undefined {
+  /** Returns the finished command once all body bytes have arrived (payload[start, end) is the frame's). */
+  body(payload: Buffer, start = 0, end = payload.length): ContentCommand<M> | undefined {
     if (this.awaiting !== 'body') throw this.outOfOrder()
-    this.received += payload.length
+    const n = end - start
+    this.received += n
     // More body than the header declared: RabbitMQ's text for it is the out-of-order one.
     if (this.received > this.bodySize) throw unexpectedFrame('expected content body, got non content body frame instead')
-    this.parts.push(payload)
+    if (n === this.bodySize) {
+      // The whole body in one frame (the usual case): one copy straight out of the chunk, which
+      // is the socket's, with no view of it in between.
+      const body = Buffer.allocUnsafe(n)
+      payload.copy(body, 0, start, end)
+      return this.finish(body)
+    }
+    this.parts.push(payload.subarray(start, end))
     return this.received === this.bodySize ? this.finish() : undefined
   }
 
@@ -78,15 +86,17 @@ export class ContentAssembler<M> {
    * the frame's chunk is the socket's and the properties outlive it. Saves an allocation per
    * message (bench/NOTES.md).
    */
-  private propertiesOf(payload: Buffer): Buffer {
+  private propertiesOf(payload: Buffer, start: number, end: number): Buffer {
     const last = this.properties
-    const n = payload.length - HEADER_FIXED_BYTES
+    const n = end - start
     if (n === last.length && n <= MAX_SHARED_PROPERTY_BYTES) {
       let i = 0
-      while (i < n && payload[HEADER_FIXED_BYTES + i] === last[i]) i++
+      while (i < n && payload[start + i] === last[i]) i++
       if (i === n) return last
     }
-    return Buffer.from(payload.subarray(HEADER_FIXED_BYTES))
+    const copy = Buffer.allocUnsafe(n)
+    payload.copy(copy, 0, start, end)
+    return copy
   }
 
   /** Drops a half-assembled command (its channel closed). */
@@ -105,9 +115,9 @@ export class ContentAssembler<M> {
     }
   }
 
-  private finish(): ContentCommand<M> {
+  private finish(single?: Buffer): ContentCommand<M> {
     // One copy for the whole body: frames are slices of socket chunks that are not ours to keep.
-    const body = this.parts.length === 1 ? Buffer.from(this.parts[0]) : Buffer.concat(this.parts, this.bodySize)
+    const body = single ?? (this.parts.length === 0 ? Buffer.alloc(0) : Buffer.concat(this.parts, this.bodySize))
     const command = { method: this.method!, properties: this.properties, body }
     this.reset()
     return command

@@ -10,7 +10,11 @@ export const HEADER_BYTES = 7
 export const FRAME_OVERHEAD = 8
 
 export type FrameHandler = (type: number, channel: number, payload: Buffer) => void
-
+/**
+ * The same frame as the span buf[start, end) of a chunk: the connection reads frames in place
+ * without a view object per frame (three per published message; bench/NOTES.md).
+ */
+export type FrameSpanHandler = (type: number, channel: number, buf: Buffer, start: number, end: number) => void
 
 export class FrameReader {
   /** The start of a frame that straddles chunks, kept as parts so a slow large frame is copied once. */
@@ -19,10 +23,17 @@ export class FrameReader {
   /** Total bytes of the straddling frame, once its header has arrived; 0 before. */
   private restFrameBytes = 0
 
+  private readonly onSpan: FrameSpanHandler
+
+  constructor(onFrame: FrameHandler, frameMaxBytes: number)
+  constructor(onFrame: undefined, frameMaxBytes: number, onSpan: FrameSpanHandler)
   constructor(
-    private readonly onFrame: FrameHandler,
+    onFrame: FrameHandler | undefined,
     public frameMaxBytes: number,
-  ) {}
+    onSpan?: FrameSpanHandler,
+  ) {
+    this.onSpan = onSpan ?? ((type, channel, buf, start, end) => onFrame!(type, channel, buf.subarray(start, end)))
+  }
 
   /** Bytes held back waiting for the rest of a frame. */
   get pendingBytes(): number {
@@ -86,7 +97,7 @@ export class FrameReader {
       if (buf[end] !== FRAME_END) {
         throw frameError(`type ${buf[at]}, ${describeOctets(buf.subarray(at + HEADER_BYTES, end))}: {invalid_frame_end_marker,${buf[end]}}`)
       }
-      this.onFrame(buf[at], buf.readUInt16BE(at + 1), buf.subarray(at + HEADER_BYTES, end))
+      this.onSpan(buf[at], (buf[at + 1] << 8) | buf[at + 2], buf, at + HEADER_BYTES, end)
       at = end + 1
     }
     return at

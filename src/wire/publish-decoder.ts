@@ -30,22 +30,22 @@ export class PublishDecoder {
   private readonly exchange = new ShortstrCache()
   private readonly routingKey = new ShortstrCache()
 
-  decode(payload: Buffer): Method {
-    const end = payload.length
-    if (end < 9 || payload.readUInt32BE(0) !== MethodId.BasicPublish) return decodeMethod(payload)
-    const exchangeAt = 7
-    const exchangeBytes = payload[6]
+  /** The method in payload[start, end) (a frame's span of its chunk). */
+  decode(payload: Buffer, start = 0, end = payload.length): Method {
+    if (end - start < 9 || payload.readUInt32BE(start) !== MethodId.BasicPublish) return decodeMethod(payload.subarray(start, end))
+    const exchangeAt = start + 7
+    const exchangeBytes = payload[start + 6]
     const keyLengthAt = exchangeAt + exchangeBytes
-    if (keyLengthAt >= end) return decodeMethod(payload)
+    if (keyLengthAt >= end) return decodeMethod(payload.subarray(start, end))
     const keyAt = keyLengthAt + 1
     const keyBytes = payload[keyLengthAt]
     // Exactly one octet of bits after the routing key; more or less is decodeMethod's 501.
-    if (keyAt + keyBytes + 1 !== end) return decodeMethod(payload)
+    if (keyAt + keyBytes + 1 !== end) return decodeMethod(payload.subarray(start, end))
     const bits = payload[end - 1]
     return {
       id: MethodId.BasicPublish,
       args: {
-        ticket: (payload[4] << 8) | payload[5],
+        ticket: (payload[start + 4] << 8) | payload[start + 5],
         exchange: this.exchange.read(payload, exchangeAt, exchangeBytes),
         routingKey: this.routingKey.read(payload, keyAt, keyBytes),
         mandatory: (bits & 1) !== 0,

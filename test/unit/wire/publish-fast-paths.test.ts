@@ -1,6 +1,6 @@
 // The hot-path shortcuts give exactly what the generic codec gives: the basic.publish decoder (with
 // its repeated-string reuse), the ASCII shortstr writer, basic.deliver written field by field, and
-// property bytes shared between commands only when they are equal.
+// property bytes shared between commands only when they are equal, and frames read as spans of their chunk.
 import { describe, it, expect } from 'vitest'
 import type { Socket } from 'node:net'
 import { EventEmitter } from 'node:events'
@@ -9,6 +9,7 @@ import { PublishDecoder } from '../../../src/wire/publish-decoder.js'
 import { ByteWriter } from '../../../src/wire/byte-writer.js'
 import { FrameWriter } from '../../../src/wire/frame-writer.js'
 import { ContentAssembler } from '../../../src/wire/content-assembler.js'
+import { FrameReader } from '../../../src/wire/frame-reader.js'
 import { SeededRandom } from '../seeded-random.js'
 
 const SEED = 0x0b11_5eed
@@ -118,5 +119,31 @@ describe('ContentAssembler property bytes', () => {
     const c = a.header(frame)!
     frame.fill(0)
     expect([...c.properties]).toEqual([0x10, 0x00, 2])
+  })
+})
+
+describe('FrameReader spans', () => {
+  it('hands over the same frames as payload views, however the stream is split', () => {
+    const frame = (type: number, channel: number, payload: Buffer) => {
+      const b = Buffer.alloc(8 + payload.length)
+      b[0] = type
+      b.writeUInt16BE(channel, 1)
+      b.writeUInt32BE(payload.length, 3)
+      payload.copy(b, 7)
+      b[7 + payload.length] = 0xce
+      return b
+    }
+    const stream = Buffer.concat([frame(1, 1, Buffer.from('method')), frame(2, 1, Buffer.alloc(14, 1)), frame(3, 1, Buffer.alloc(300, 2)), frame(8, 0, Buffer.alloc(0))])
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const viaViews: string[] = [], viaSpans: string[] = []
+      const views = new FrameReader((t, c, p) => viaViews.push(`${t}/${c}/${p.toString('hex')}`), 4096)
+      const spans = new FrameReader(undefined, 4096, (t, c, b, s, e) => viaSpans.push(`${t}/${c}/${b.toString('hex', s, e)}`))
+      for (const r of [views, spans]) {
+        r.push(stream.subarray(0, cut))
+        r.push(stream.subarray(cut))
+      }
+      expect(viaSpans).toEqual(viaViews)
+      expect(viaSpans.length).toBe(4)
+    }
   })
 })
