@@ -432,12 +432,14 @@ export class Vhost {
    * The queues a message reaches from an exchange, each once, following exchange-to-exchange
    * bindings (cycles visit each exchange once) and, when nothing matched, alternate exchanges.
    */
-  route(source: Exchange, message: Message, seen = new Set<Destination>()): Queue[] {
+  route(source: Exchange, message: Message, seen?: Set<Destination>): Queue[] {
     const direct: Destination[] = []
     source.route(message, direct)
-    // Fast path: the common case of a queue or two and no exchange-to-exchange bindings.
-    if (direct.length === 1 && direct[0] instanceof Queue) return [direct[0]]
+    // Fast path: the common case of one queue and no exchange-to-exchange bindings, with no Set
+    // and no second array per publish (bench/NOTES.md).
+    if (direct.length === 1 && direct[0] instanceof Queue) return direct as Queue[]
     const queues: Queue[] = []
+    seen ??= new Set<Destination>()
     seen.add(source)
     const pending = direct
     for (let i = 0; i < pending.length; i++) {

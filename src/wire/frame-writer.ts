@@ -87,7 +87,8 @@ export class FrameWriter {
     this.frameEnd(start)
     const maxPayload = this.frameMaxBytes - 8
     for (let at = 0; at < body.length; at += maxPayload) {
-      const slice = body.subarray(at, Math.min(body.length, at + maxPayload))
+      // Most bodies fit one frame: no view of the whole body.
+      const slice = at === 0 && body.length <= maxPayload ? body : body.subarray(at, Math.min(body.length, at + maxPayload))
       w.ensure(HEADER_BYTES)
       w.u8(FrameType.Body)
       w.u16(channel)

@@ -208,8 +208,10 @@ function withoutBcc(message: Message): Message {
 
 const hasHeaders = (message: Message) => message.rawProperties.length >= 2 && (message.rawProperties[0] & 0x20) !== 0
 
-function copyKeys(message: Message): string[] {
-  if (!hasHeaders(message)) return []
+const NO_KEYS: readonly string[] = []
+
+function copyKeys(message: Message): readonly string[] {
+  if (!hasHeaders(message)) return NO_KEYS
   const headers = message.properties.headers
   const keys: string[] = []
   for (const name of ['CC', 'BCC']) {
