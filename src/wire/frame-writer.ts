@@ -94,7 +94,7 @@ export class FrameWriter {
       w.u16(channel)
       w.u32(slice.length)
       if (slice.length >= ZERO_COPY_BYTES) {
-        this.chunks.push(w.takeCopy(), slice)
+        this.chunks.push(w.take(), slice)
       } else w.bytes(slice)
       w.u8(FRAME_END)
     }
@@ -119,7 +119,7 @@ export class FrameWriter {
 
   flush(): void {
     this.scheduled = false
-    if (this.out.pos > 0) this.chunks.push(this.out.takeCopy())
+    if (this.out.pos > 0) this.chunks.push(this.out.take())
     if (this.chunks.length === 0 || this.socket.destroyed) {
       this.chunks.length = 0
       return
