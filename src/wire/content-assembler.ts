@@ -42,8 +42,8 @@ export class ContentAssembler<M> {
   }
 
   /**
-   * Returns the finished command when the header says the body is empty. `_frameName` is no
-   * longer used: RabbitMQ's out-of-order texts do not name the frame (see outOfOrder).
+   * A content header, payload[start, end) (a frame's span of its socket chunk); returns the
+   * finished command when the header says the body is empty.
    */
   header(payload: Buffer, start = 0, end = payload.length): ContentCommand<M> | undefined {
     if (this.awaiting !== 'header') throw this.outOfOrder()
