@@ -14,7 +14,7 @@ export interface Scenario {
   name: string
   /** connection, channel, exchange, queue, basic, confirm, tx, content, arguments, errors, routing, and the
    *  extension groups dead-letter, ttl, length, priority, single-active, alternate-exchange, reply-to,
-   *  quorum, stream, headers, permissions, and limits. */
+   *  quorum, stream, headers, permissions, limits, and names. */
   group: string
   /** The RabbitMQ behaviour it pins, in a sentence. */
   about: string

@@ -3,6 +3,7 @@
 // type tag of every field-table number, so a fixture says `{"$l":1}` where RabbitMQ sent a long.
 import { createHash } from 'node:crypto'
 import { METHODS, BASIC_PROPERTY_NAMES, BASIC_PROPERTY_TYPES } from '../src/wire/codec.js'
+import { decodeText } from '../src/byte-text.js'
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
@@ -45,7 +46,11 @@ class Cursor {
   u16 = () => this.take(2).readUInt16BE(0)
   u32 = () => this.take(4).readUInt32BE(0)
   u64 = (): Json => jsonInt(this.take(8).readBigUInt64BE(0))
-  shortstr = () => this.take(this.u8()).toString('utf8')
+  // Bytes that are not UTF-8 show as escapes (\udcff), so a transcript tells them from U+FFFD.
+  shortstr = () => {
+    const bytes = this.take(this.u8())
+    return decodeText(bytes, 0, bytes.length)
+  }
   longstr = () => this.take(this.u32())
 }
 

@@ -15,7 +15,7 @@ type Group = 'index' | 'leaf' | 'cli' | 'server' | 'connection' | 'broker' | 'st
 
 interface Edge { from: string; to: string; specifier: string }
 
-const LEAVES = new Set(['src/config.ts', 'src/log.ts', 'src/errors.ts'])
+const LEAVES = new Set(['src/config.ts', 'src/log.ts', 'src/errors.ts', 'src/byte-text.ts'])
 const LAYERS = ['cli', 'server', 'connection', 'broker', 'store'] as const // highest first
 
 function groupOf(file: string): Group {

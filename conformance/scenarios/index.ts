@@ -8,6 +8,7 @@ import { connectionScenarios } from './connection.js'
 import { contentScenarios } from './content.js'
 import { exchangeScenarios } from './exchange.js'
 import { limitScenarios } from './limits.js'
+import { nameScenarios } from './names.js'
 import { extensionScenarios } from './extensions.js'
 import { permissionScenarios } from './permissions.js'
 import { queueScenarios } from './queue.js'
@@ -27,6 +28,7 @@ export const SCENARIOS: Scenario[] = [
   ...extensionScenarios,
   ...permissionScenarios,
   ...limitScenarios,
+  ...nameScenarios,
 ]
 
 const seen = new Set<string>()

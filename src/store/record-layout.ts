@@ -29,6 +29,7 @@
 //       routingKey   u8 length, utf8
 //       properties   u32 length, raw content-header property bytes
 //       body         the rest of the record
+import { decodeText, textByteLength, writeText } from '../byte-text.js'
 import { blob, nu64, struct, u16, u32, u8, type Structure } from 'buffer-layout'
 import { crc32 } from './crc32.js'
 
@@ -87,7 +88,7 @@ function readU64(buf: Buffer, offset: number): number {
 
 /** Bytes a message record takes on disk. */
 export function messageRecordBytes(queueCount: number, m: StoredMessage): number {
-  return LOG_HEADER_BYTES + 4 * queueCount + 2 + Buffer.byteLength(m.exchange) + Buffer.byteLength(m.routingKey) +
+  return LOG_HEADER_BYTES + 4 * queueCount + 2 + textByteLength(m.exchange) + textByteLength(m.routingKey) +
     4 + m.properties.length + m.body.length
 }
 
@@ -106,7 +107,7 @@ export function writeMessageRecord(buf: Buffer, offset: number, bytes: number, i
 }
 
 function writeShortString(buf: Buffer, p: number, s: string): number {
-  const n = buf.write(s, p + 1, 'utf8')
+  const n = writeText(buf, s, p + 1)
   if (n > 255) throw new RangeError(`'${s.slice(0, 40)}…' is longer than 255 bytes`)
   buf[p] = n
   return p + 1 + n
@@ -196,10 +197,10 @@ export function readMessageRecord(buf: Buffer, offset: number, bytes: number): S
   const end = offset + bytes
   let p = offset + LOG_HEADER_BYTES + 4 * recordQueueCount(buf, offset)
   const exLen = buf[p++]
-  const exchange = buf.toString('utf8', p, p + exLen)
+  const exchange = decodeText(buf, p, p + exLen)
   p += exLen
   const rkLen = buf[p++]
-  const routingKey = buf.toString('utf8', p, p + rkLen)
+  const routingKey = decodeText(buf, p, p + rkLen)
   p += rkLen
   const propsLen = buf.readUInt32LE(p)
   p += 4

@@ -1,10 +1,14 @@
 // A bounds-checked cursor over a frame payload: the primitive reads the generated decoders use.
 // Reading past the end throws a 501 FRAME_ERROR AmqpError (RabbitMQ's code for undecodable frames); it knows nothing of methods or state.
 import { frameError } from '../errors.js'
+import { decodeText, isEscaped } from '../byte-text.js'
 
 const TWO_32 = 0x1_0000_0000
 
 export class ByteReader {
+  /** A shortstr was not UTF-8 (kept byte for byte, see byte-text.ts); most methods refuse that. */
+  hasMalformedText = false
+
   constructor(
     readonly buf: Buffer,
     public pos = 0,
@@ -81,7 +85,11 @@ export class ByteReader {
   shortstr(): string {
     const n = this.u8()
     this.need(n)
-    const v = this.buf.toString('utf8', this.pos, this.pos + n)
+    let v = this.buf.toString('utf8', this.pos, this.pos + n)
+    if (v.includes('\uFFFD')) {
+      v = decodeText(this.buf, this.pos, this.pos + n)
+      if (isEscaped(v)) this.hasMalformedText = true
+    }
     this.pos += n
     return v
   }

@@ -1,5 +1,6 @@
 // A growable output buffer with the primitive writes the generated encoders use.
 // It only appends bytes; framing and socket writes belong to frame-writer.
+import { textByteLength, writeText } from '../byte-text.js'
 
 const TWO_32 = 0x1_0000_0000
 
@@ -100,11 +101,11 @@ export class ByteWriter {
         return
       }
     }
-    const n = Buffer.byteLength(s)
+    const n = textByteLength(s)
     if (n > 255) throw new RangeError(`short string of ${n} bytes exceeds 255`)
     this.ensure(1 + n)
     this.buf[this.pos++] = n
-    this.pos += this.buf.write(s, this.pos, 'utf8')
+    this.pos += writeText(this.buf, s, this.pos)
   }
   longstr(b: Buffer): void {
     this.u32(b.length)

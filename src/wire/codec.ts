@@ -2,11 +2,12 @@
 // constants, re-exported with the small helpers the connection needs. Knows no channel state.
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter } from './byte-writer.js'
-import { readMethod, writeMethod, METHODS, type Method } from '../../spec/generated/methods.js'
+import { readMethod, writeMethod, METHODS, MethodId, type Method } from '../../spec/generated/methods.js'
 import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../spec/generated/properties.js'
 import { FrameType } from '../../spec/generated/constants.js'
 import { AmqpError, ReplyCode, frameError } from '../errors.js'
 import { describeOctets } from './octets.js'
+import { decodeText, encodeText } from '../byte-text.js'
 
 export { FrameType, FRAME_END, FRAME_MIN_SIZE, PROTOCOL_VERSION, DEFAULT_PORT } from '../../spec/generated/constants.js'
 export { MethodId, ClassId, METHODS } from '../../spec/generated/methods.js'
@@ -33,6 +34,12 @@ export class MethodDecodeError extends AmqpError {
   }
 }
 
+/**
+ * RabbitMQ checks shortstrs for UTF-8 in every method but basic.publish, whose exchange and routing
+ * key it takes as bytes and hands back unchanged in these replies (which a client must then decode).
+ */
+const CARRIES_BYTES = new Set<number>([MethodId.BasicPublish, MethodId.BasicDeliver, MethodId.BasicReturn, MethodId.BasicGetOk])
+
 /** Decodes a method frame payload (RabbitMQ's checks and texts: too short, unknown, undecodable). */
 export function decodeMethod(payload: Buffer): Method {
   if (payload.length < 4) throw frameError(`type ${FrameType.Method}, ${describeOctets(payload)}: unknown_frame`)
@@ -48,6 +55,7 @@ export function decodeMethod(payload: Buffer): Method {
   }
   // Bytes left over after the arguments are as undecodable to RabbitMQ as missing ones.
   if (r.pos !== payload.length) throw new MethodDecodeError(id, payload.subarray(4))
+  if (r.hasMalformedText && !CARRIES_BYTES.has(id)) throw frameError('Malformed UTF-8 in shortstr')
   return m
 }
 
@@ -72,11 +80,11 @@ export function encodeProperties(p: BasicProperties): Buffer {
  * and appends "..." (rabbit_binary_generator), e.g. a NOT_FOUND naming a 255-character queue.
  */
 export function fitReplyText(text: string): string {
-  const bytes = Buffer.from(text, 'utf8')
+  const bytes = encodeText(text)
   if (bytes.length <= 255) return text
   let cut = 252
   while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut-- // do not split a UTF-8 sequence
-  return bytes.toString('utf8', 0, cut) + '...'
+  return decodeText(bytes, 0, cut) + '...'
 }
 
 export const methodName = (id: number): string => METHODS.get(id)?.name ?? `unknown(${id >>> 16},${id & 0xffff})`

@@ -41,8 +41,11 @@ export function readFieldTable(r: ByteReader): FieldTable {
   const end = r.pos + size
   const table: FieldTable = {}
   const tags: Record<string, string> = {}
+  // RabbitMQ checks method fields for UTF-8 but not the field names inside a table.
+  const hadMalformedText = r.hasMalformedText
   while (r.pos < end) {
     const name = r.shortstr()
+    r.hasMalformedText = hadMalformedText
     tags[name] = String.fromCharCode(r.buf[r.pos])
     // defineProperty, not assignment: a field named __proto__ must stay a field, not a prototype.
     Object.defineProperty(table, name, { value: readFieldValue(r), enumerable: true, writable: true, configurable: true })

@@ -5,6 +5,7 @@
 //
 //   basic.publish := class(u16)=60 method(u16)=40 ticket(u16) exchange(shortstr) routing-key(shortstr) bits(u8)
 import { MethodId, decodeMethod, type Method } from './codec.js'
+import { decodeText } from '../byte-text.js'
 
 class ShortstrCache {
   private bytes = Buffer.alloc(256)
@@ -21,7 +22,7 @@ class ShortstrCache {
     }
     payload.copy(bytes, 0, at, at + n)
     this.length = n
-    this.text = payload.toString('utf8', at, at + n)
+    this.text = decodeText(payload, at, at + n)
     return this.text
   }
 }
