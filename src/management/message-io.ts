@@ -60,7 +60,15 @@ export interface PublishRequest {
 
 /** Routes and enqueues a message as basic.publish would; true when some queue took it. */
 export function publish(vhost: Vhost, exchange: Exchange, req: PublishRequest): boolean {
-  const raw = encodeProperties(req.properties)
+  // A routing key or property an AMQP frame cannot carry would fail later, on delivery to a consumer.
+  if (Buffer.byteLength(req.routingKey) > 255) throw badRequest('routing_key is longer than 255 bytes')
+  let raw: Buffer
+  try {
+    raw = encodeProperties(req.properties)
+  } catch (err) {
+    if (err instanceof RangeError) throw badRequest(`properties: ${err.message}`)
+    throw err
+  }
   const message = new Message(exchange.name, req.routingKey, raw, propertiesCodec.view(raw), req.payload)
   const queues = vhost.route(exchange, message)
   if (queues.length === 0) return false

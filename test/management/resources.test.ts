@@ -137,6 +137,22 @@ describe('publish and get', () => {
     expect((await publish('', 'pq', 'x', { properties: { colour: 'red' } })).status).toBe(400)
   })
 
+  it('refuses with 400 what no AMQP frame could carry, and the consumer stays connected', async () => {
+    const conn = await connectAmqp(b)
+    const ch = await conn.createChannel()
+    await ch.assertQueue('wide')
+    await ch.bindQueue('wide', 'amq.topic', '#')
+    const longKey = await publish('amq.topic', 'k'.repeat(300), 'x')
+    expect(longKey).toMatchObject({ status: 400, json: { error: 'bad_request', reason: 'routing_key is longer than 255 bytes' } })
+    const longId = await publish('amq.topic', 'k', 'x', { properties: { message_id: 'm'.repeat(300) } })
+    expect(longId).toMatchObject({ status: 400, json: { error: 'bad_request' } })
+    expect((await publish('amq.topic', 'k', 'fits')).json).toEqual({ routed: true })
+    const got = await ch.get('wide', { noAck: true })
+    expect(got && got.content.toString()).toBe('fits')
+    expect(await ch.checkQueue('wide')).toMatchObject({ messageCount: 0 })
+    await conn.close()
+  })
+
   it('delivers an API-published message with its properties to an amqplib consumer', async () => {
     const conn = await connectAmqp(b)
     const ch = await conn.createChannel()
