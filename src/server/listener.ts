@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { Broker } from '../broker/broker.js'
 import type { Config } from '../config.js'
 import { Connection } from '../connection/connection.js'
+import { withSharedReadBuffer } from './shared-read-buffer.js'
 
 export class Listener {
   readonly connections = new Set<Connection>()
@@ -24,7 +25,8 @@ export class Listener {
     private readonly log: Logger,
     private readonly version: string,
   ) {
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket))
+    // Paused on accept: the socket starts reading only once it reads into the shared buffer.
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(withSharedReadBuffer(socket)))
     if (config.tlsCertFile && config.tlsKeyFile) {
       const ca = config.tlsCaFile ? readFileSync(config.tlsCaFile) : undefined
       this.tlsServer = createTlsServer({

@@ -74,7 +74,7 @@ export class ContentAssembler<M> {
       // is the socket's, with no view of it in between.
       return this.finish(copyOut(payload, start, end))
     }
-    this.parts.push(payload.subarray(start, end))
+    this.parts.push(copyOut(payload, start, end)) // the chunk is reused by the socket's next read
     return this.received === this.bodySize ? this.finish() : undefined
   }
 

@@ -48,7 +48,7 @@ export class FrameReader {
     }
     at = this.parse(chunk, at)
     if (at < chunk.length) {
-      // Copy the partial tail so the (possibly large) chunk it came from can be released.
+      // Copy the partial tail: the chunk is only lent (the socket reads its next bytes into it).
       this.restParts = [Buffer.from(chunk.subarray(at))]
       this.restBytes = chunk.length - at
       this.restFrameBytes = this.restBytes >= HEADER_BYTES ? this.frameBytes(this.restParts[0], 0) : 0
