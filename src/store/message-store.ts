@@ -1,6 +1,6 @@
 // The durable store the broker uses: a message is written once into the active segment however
-// many queues hold it; delivered/removed/purged records follow it in the same log; definitions
-// live beside it. Owns open (lock, recovery), the live index and read-back; reclaimer.ts frees segments.
+// many queues hold it; delivered/removed marks (batched per queue into events records) and purged
+// records follow it in the same log; definitions live beside it. Owns open (lock, recovery), the live index and read-back; reclaimer.ts frees segments.
 // Must not import broker/, connection/ or wire/; all mutations are synchronous and buffered.
 //
 //   <dir>/warren.lock         lock-file.ts
@@ -9,12 +9,13 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { LRUCache } from 'lru-cache'
 import type { TaggedValueFactory } from './argument-codec.js'
+import { EventBatches, MAX_BATCH_MARKS, type EventBatch } from './event-batches.js'
 import { Definitions, type BindingDefinition, type ExchangeDefinition, type QueueDefinition, type StoredQueueDefinition } from './definitions.js'
 import { GroupCommit, type CommitStats } from './group-commit.js'
 import { LockFile } from './lock-file.js'
 import {
-  LOG_HEADER_BYTES, RecordType, SEGMENT_HEADER_BYTES, checkRecord, liveSetRecordBytes, messageRecordBytes, readMessageRecord,
-  writeEventRecord, writeLiveSetRecord, writeMessageRecord, type StoredMessage,
+  LOG_HEADER_BYTES, RecordType, SEGMENT_HEADER_BYTES, checkRecord, eventsRecordBytes, liveSetRecordBytes, messageRecordBytes,
+  readMessageRecord, writeEventRecord, writeEventsRecord, writeLiveSetRecord, writeMessageRecord, type StoredMessage,
 } from './record-layout.js'
 import { Reclaimer } from './reclaimer.js'
 import { recoverSegments } from './recovery.js'
@@ -60,6 +61,19 @@ export class MessageStore {
   private readonly cache: LRUCache<number, StoredMessage>
   private readonly commit: GroupCommit
   private readonly reclaimer: Reclaimer
+  /**
+   * Delivered/removed marks not yet staged. They go out at the end of the turn, and before a sync,
+   * a purge, a queue deletion or a segment's death is noted, so that every promise a sync makes
+   * covers them and the reclaimer sees them staged. Staging them after records made meanwhile is
+   * safe: a mark only names a message appended before it, replaying a mark again is a no-op, and a
+   * live set restates the index, which has every mark already.
+   */
+  private readonly batches = new EventBatches()
+  private isBatchFlushScheduled = false
+  private readonly flushBatchesNow = (): void => {
+    this.isBatchFlushScheduled = false
+    if (!this.isClosed) this.stageBatches()
+  }
 
   private constructor(
     private readonly dir: string,
@@ -174,6 +188,8 @@ export class MessageStore {
    *  recovery ignores messages of queues definitions.log does not have. */
   deleteQueue(queueId: number): void {
     this.assertOpen()
+    this.stageBatches()
+    this.batches.forget(queueId)
     this.definitions.deleteQueue(queueId)
     this.index.dropQueue(queueId)
     this.reclaimer.settle()
@@ -210,28 +226,33 @@ export class MessageStore {
     return id
   }
 
+  /** Marks the message delivered from the queue (recovered as redelivered); staged in a batch. */
   delivered(queueId: number, messageId: number): void {
     this.assertOpen()
     const target = this.index.delivered(queueId, messageId)
     if (!target) return
-    this.event(RecordType.Delivered, queueId, messageId, target)
-    this.reclaimer.settle()
+    const batch = this.batchFor(queueId, messageId)
+    batch.addDelivered(messageId, target)
+    this.batched(batch)
   }
 
+  /** The queue let go of the message; staged in a batch. */
   remove(queueId: number, messageId: number): void {
     this.assertOpen()
     const target = this.index.remove(queueId, messageId)
     if (!target) return
-    this.event(RecordType.Removed, queueId, messageId, target)
-    this.reclaimer.settle()
+    const batch = this.batchFor(queueId, messageId)
+    batch.addRemoved(messageId, target)
+    this.batched(batch)
   }
 
   purge(queueId: number): void {
     this.assertOpen()
+    this.stageBatches()
     const maxId = this.nextId - 1
     const touched = this.index.purge(queueId, maxId)
     if (touched.size === 0) return
-    const segment = this.event(RecordType.Purged, queueId, maxId, undefined)
+    const segment = this.stagePurged(queueId, maxId)
     for (const target of touched) this.index.noteReference(segment, target)
     this.reclaimer.settle()
   }
@@ -279,6 +300,7 @@ export class MessageStore {
 
   /** Resolves once every call made before it is written and fsynced (one fsync per round). */
   sync(): Promise<void> {
+    if (!this.isClosed) this.stageBatches()
     return this.commit.sync()
   }
 
@@ -302,6 +324,7 @@ export class MessageStore {
   /** Flushes, fsyncs and releases the lock. Rejects if the final flush fails (the lock is released anyway). */
   async close(): Promise<void> {
     if (this.isClosed) return
+    this.stageBatches()
     this.isClosed = true
     try {
       await this.commit.close()
@@ -336,13 +359,57 @@ export class MessageStore {
     return segment
   }
 
-  /** Stages a delivered/removed/purged record about a message in `target`; returns where it went. */
-  private event(type: RecordType, queueId: number, messageId: number, target: Segment | undefined): Segment {
+  /** The queue's batch, with room for a mark naming `messageId` (a full or out-of-span batch is staged first). */
+  private batchFor(queueId: number, messageId: number): EventBatch {
+    const batch = this.batches.of(queueId)
+    if (batch.marks >= MAX_BATCH_MARKS || !batch.fits(messageId)) this.stageBatch(batch)
+    return batch
+  }
+
+  /** After a mark was added: staged at the end of the turn, or now if a segment died of it. */
+  private batched(batch: EventBatch): void {
+    this.batches.noteAdded(batch)
+    if (this.reclaimer.hasDying) {
+      // The reclaimer notes when a segment died by what is staged; the mark that killed it must be.
+      this.stageBatches()
+    } else if (!this.isBatchFlushScheduled) {
+      this.isBatchFlushScheduled = true
+      setImmediate(this.flushBatchesNow)
+    }
+  }
+
+  /** Stages every waiting batch as one events record per queue. */
+  private stageBatches(): void {
+    const waiting = this.batches.waiting
+    if (waiting.length === 0) return
+    for (let i = 0; i < waiting.length; i++) this.stageBatch(waiting[i], false)
+    waiting.length = 0
+    this.reclaimer.settle()
+  }
+
+  /** Stages one batch's events record and empties the batch; `unlist` when it stays registered as waiting otherwise. */
+  private stageBatch(batch: EventBatch, unlist = true): void {
+    const marks = batch.marks
+    if (marks === 0) return
+    const bytes = eventsRecordBytes(marks)
+    const segment = this.segmentFor(bytes)
+    const at = this.commit.reserve(segment, bytes)
+    writeEventsRecord(this.commit.staging, at, batch.queueId, batch.lowestId, batch.delivered, batch.deliveredCount, batch.removed, batch.removedCount)
+    this.commit.commit(segment, bytes)
+    for (const target of batch.targets) this.index.noteReference(segment, target)
+    batch.clear()
+    if (unlist) {
+      const i = this.batches.waiting.indexOf(batch)
+      if (i >= 0) this.batches.waiting.splice(i, 1)
+    }
+  }
+
+  /** Stages a purged record about a queue's messages up to `messageId`; returns where it went. */
+  private stagePurged(queueId: number, messageId: number): Segment {
     const segment = this.segmentFor(LOG_HEADER_BYTES)
     const at = this.commit.reserve(segment, LOG_HEADER_BYTES)
-    writeEventRecord(this.commit.staging, at, type, queueId, messageId)
+    writeEventRecord(this.commit.staging, at, RecordType.Purged, queueId, messageId)
     this.commit.commit(segment, LOG_HEADER_BYTES)
-    this.index.noteReference(segment, target)
     return segment
   }
 

@@ -38,6 +38,11 @@ export class Reclaimer {
 
   constructor(private readonly o: ReclaimerOptions) {}
 
+  /** Whether a segment lost its last live message in the current store call (settle() will note it). */
+  get hasDying(): boolean {
+    return this.dying.length > 0
+  }
+
   /** A segment lost its last live message (or was closed without any). */
   noteDying(segment: Segment): void {
     this.dying.push(segment)

@@ -1,5 +1,5 @@
 // The on-disk byte layouts of the store: segment header, record frame, log records (message,
-// delivered, removed, purged). Pure encode/decode over Buffers; must not touch files or keep state.
+// delivered, removed, purged, live set, events). Pure encode/decode over Buffers; must not touch files or keep state.
 // Integers are little-endian; ids are u64 read as Numbers (exact below 2^53).
 //
 //   segment header (32 bytes, once at offset 0 of every segment file)
@@ -17,12 +17,16 @@
 //    6  count        u16  message: number of queue ids; otherwise 0
 //    8  length       u32  bytes after these 12
 //   12  ... definitions records: JSON payload; log records continue:
-//   12  queueId      u32  delivered/removed/purged: the queue; message, live set: 0
+//   12  queueId      u32  delivered/removed/purged/events: the queue; message, live set: 0
 //   16  messageId    u64  message: its id; delivered/removed: the target; purged: highest id purged;
-//                         live set: first id of the range it restates
+//                         live set: first id of the range it restates; events: the lowest id it names
 //   24  ... live set records only: the complete state of one segment's messages, [firstId, endId):
 //       endId        u64
 //       entries      (queueId u32, (id - firstId) * 2 + delivered u32) × n; a pair not listed is removed
+//   24  ... events records only: many delivered and removed marks of one queue in one record
+//       delivered    u32  how many of the entries mark a message delivered (the first ones)
+//       entries      (id - messageId) u32 × n; the first `delivered` mark delivery, the rest removal,
+//                    replayed in that order (a message delivered and then removed is removed)
 //   24  ... message records only:
 //       queueIds     u32 × count
 //       exchange     u8 length, utf8
@@ -36,7 +40,7 @@ import { crc32 } from './crc32.js'
 /** What a message record carries. `properties` are raw AMQP property bytes, opaque here. */
 export interface StoredMessage { exchange: string; routingKey: string; properties: Buffer; body: Buffer }
 
-export const RecordType = { Message: 1, Delivered: 2, Removed: 3, Purged: 4, LiveSet: 5 } as const
+export const RecordType = { Message: 1, Delivered: 2, Removed: 3, Purged: 4, LiveSet: 5, Events: 6 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
 export const RECORD_MAGIC = 0xa7
@@ -139,6 +143,40 @@ export function writeLiveSetRecord(buf: Buffer, offset: number, firstId: number,
   for (let i = 0, p = offset + LOG_HEADER_BYTES + 8; i < entries.length; i++, p += 4) buf.writeUInt32LE(entries[i], p)
   sealRecord(buf, offset, bytes)
 }
+
+/** Bytes of an events record with `marks` delivered and removed marks. */
+export const eventsRecordBytes = (marks: number): number => LOG_HEADER_BYTES + 4 + 4 * marks
+/** The largest span of ids one events record can name: entries are u32 offsets from its lowest id. */
+export const EVENTS_ID_SPAN = 0x1_0000_0000
+
+/**
+ * Writes an events record for `queueId`: delivered[0, deliveredCount) then removed[0, removedCount),
+ * as offsets from `lowestId` (every id must lie in [lowestId, lowestId + EVENTS_ID_SPAN)).
+ */
+export function writeEventsRecord(
+  buf: Buffer, offset: number, queueId: number, lowestId: number,
+  delivered: readonly number[], deliveredCount: number, removed: readonly number[], removedCount: number,
+): void {
+  const bytes = eventsRecordBytes(deliveredCount + removedCount)
+  writeLogHeader(buf, offset, RecordType.Events, 0, bytes, queueId, lowestId)
+  let p = offset + LOG_HEADER_BYTES
+  buf.writeUInt32LE(deliveredCount, p)
+  p += 4
+  for (let i = 0; i < deliveredCount; i++, p += 4) buf.writeUInt32LE(delivered[i] - lowestId, p)
+  for (let i = 0; i < removedCount; i++, p += 4) buf.writeUInt32LE(removed[i] - lowestId, p)
+  sealRecord(buf, offset, bytes)
+}
+
+/** How many marks of an events record of `bytes` bytes there are, or -1 when the length does not fit the layout. */
+export function eventsMarkCount(buf: Buffer, offset: number, bytes: number): number {
+  const marks = (bytes - LOG_HEADER_BYTES - 4) / 4
+  if (!Number.isInteger(marks) || marks < 0 || eventsDeliveredCount(buf, offset) > marks) return -1
+  return marks
+}
+export const eventsDeliveredCount = (buf: Buffer, offset: number): number => buf.readUInt32LE(offset + LOG_HEADER_BYTES)
+/** The message id the i-th mark of an events record names. */
+export const eventsMarkId = (buf: Buffer, offset: number, i: number): number =>
+  recordMessageId(buf, offset) + buf.readUInt32LE(offset + LOG_HEADER_BYTES + 4 + 4 * i)
 
 export const liveSetEndId = (buf: Buffer, offset: number): number => readU64(buf, offset + LOG_HEADER_BYTES)
 /** The i-th u32 of a live set's flat entries. */

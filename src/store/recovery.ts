@@ -1,5 +1,5 @@
 // Rebuilds the store's index at open: scans every segment in order, verifies each record's
-// checksum, replays messages and delivered/removed/purged records into the index, and cuts a torn
+// checksum, replays messages and delivered/removed/purged/events/live set records into the index, and cuts a torn
 // tail (a partial record, or a checksum mismatch) by truncating the file at the last good record.
 // Must not write records or decide about reclaiming.
 //
@@ -10,7 +10,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, 
 import { join } from 'node:path'
 import {
   CORRUPT, FRAME_BYTES, LOG_HEADER_BYTES, RecordType, SEGMENT_HEADER_BYTES, checkRecord, claimedRecordBytes, decodeSegmentHeader,
-  liveSetEndId, liveSetEntry,
+  eventsDeliveredCount, eventsMarkCount, eventsMarkId, liveSetEndId, liveSetEntry,
   minMessageRecordBytes, recordMessageId, recordQueueCount, recordQueueId, recordQueueIdAt, recordType,
 } from './record-layout.js'
 import { SEGMENT_FILE, Segment, readFully } from './segment.js'
@@ -141,6 +141,14 @@ class Scanner {
         if (total !== LOG_HEADER_BYTES) return false
         for (const target of index.purge(recordQueueId(buf, at), recordMessageId(buf, at))) index.noteReference(segment, target)
         return true
+      case RecordType.Events: {
+        const marks = eventsMarkCount(buf, at, total)
+        if (marks < 0) return false
+        const queueId = recordQueueId(buf, at), delivered = eventsDeliveredCount(buf, at)
+        for (let i = 0; i < delivered; i++) index.noteReference(segment, index.delivered(queueId, eventsMarkId(buf, at, i)))
+        for (let i = delivered; i < marks; i++) index.noteReference(segment, index.remove(queueId, eventsMarkId(buf, at, i)))
+        return true
+      }
       case RecordType.LiveSet: {
         const pairs = (total - LOG_HEADER_BYTES - 8) / 8
         if (!Number.isInteger(pairs) || pairs < 0) return false

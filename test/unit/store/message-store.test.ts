@@ -6,7 +6,7 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MessageStore, type BindingDefinition, type ExchangeDefinition } from '../../../src/store/message-store.js'
 import { LOCK_FILE } from '../../../src/store/lock-file.js'
-import { TestIo, message, openStore, queueDef, recordingLog, tempDir } from './store-fixture.js'
+import { TestIo, copyAsCrashed, message, openStore, queueDef, recordingLog, tempDir } from './store-fixture.js'
 
 const bodies = (store: MessageStore, q: number) => store.recovered(q).map((m) => m.body.toString('latin1').split(':')[0])
 
@@ -261,6 +261,51 @@ describe('MessageStore group commit', () => {
 })
 
 describe('MessageStore reclaiming', () => {
+  it('batches a turn\'s delivered and removed marks into one record per queue, staged before sync() and close()', async () => {
+    const dir = tempDir()
+    let store = await openStore(dir)
+    const a = store.putQueue(queueDef('a')), b = store.putQueue(queueDef('b'))
+    const ids: number[] = []
+    for (let n = 0; n < 200; n++) ids.push(store.append([a, b], message(n)))
+    await store.sync()
+    const before = store.diskBytes()
+    for (const id of ids) store.delivered(a, id)
+    for (const id of ids.slice(0, 150)) store.remove(a, id) // delivered and removed in one batch: removed
+    for (const id of ids.slice(100).reverse()) store.remove(b, id)
+    store.delivered(b, ids[0])
+    expect(store.diskBytes()).toBe(before) // nothing staged yet: the marks wait for the end of the turn
+    await store.sync()
+    // two records (one per queue): 24 + 4 bytes each plus 4 bytes per mark
+    expect(store.diskBytes() - before).toBe(2 * 28 + 4 * (200 + 150 + 100 + 1))
+    store.delivered(b, ids[1])
+    store.remove(a, ids[199])
+    await store.close()
+
+    store = await openStore(dir)
+    expect(store.recovered(a).map((m) => [m.id, m.redelivered])).toEqual(ids.slice(150, 199).map((id) => [id, true]))
+    expect(store.recovered(b).map((m) => [m.id, m.redelivered])).toEqual(ids.slice(0, 100).map((id, i) => [id, i < 2]))
+  })
+
+  it('stages a batch early when it is full, and marks made at the end of a turn reach the disk unprompted', async () => {
+    const dir = tempDir()
+    const store = await openStore(dir, { syncIntervalMs: 5 })
+    const q = store.putQueue(queueDef('q'))
+    const ids: number[] = []
+    for (let n = 0; n < 9000; n++) ids.push(store.append([q], message(n)))
+    await store.sync()
+    const before = store.diskBytes()
+    for (const id of ids) store.remove(q, id)
+    expect(store.diskBytes() - before).toBe(28 + 4 * 8192) // the first 8,192 marks filled a record
+    await expect.poll(() => store.diskBytes() - before, { timeout: 5000, interval: 5 }).toBe(2 * 28 + 4 * 9000)
+    // written without anyone calling sync(): a copy of the files as a killed process leaves them has no message left
+    await expect.poll(async () => {
+      const copy = await openStore(copyAsCrashed(dir))
+      const n = copy.recovered(q).length
+      await copy.close()
+      return n
+    }, { timeout: 5000, interval: 10 }).toBe(0)
+  })
+
   it('deletes fully removed segments (never the active one) and reopens', async () => {
     const dir = tempDir()
     const segmentBytes = 64 << 10

@@ -7,6 +7,7 @@ import {
   CORRUPT, LOG_HEADER_BYTES, RecordType, SEGMENT_HEADER_BYTES, TORN, checkRecord, decodeSegmentHeader, encodeSegmentHeader,
   logRecordHeaderLayout, messageRecordBytes, readMessageRecord, recordMessageId, recordQueueCount, recordQueueId, recordQueueIdAt,
   recordType, segmentHeaderLayout, writeEventRecord, writeMessageRecord,
+  eventsDeliveredCount, eventsMarkCount, eventsMarkId, eventsRecordBytes, writeEventsRecord,
 } from '../../../src/store/record-layout.js'
 import { SeededRandom } from '../seeded-random.js'
 
@@ -45,6 +46,23 @@ describe('record layout', () => {
       expect([recordType(again, 0), recordQueueId(again, 0), recordMessageId(again, 0)]).toEqual([type, queueId, messageId])
       expect(checkRecord(again, 0, again.length, LOG_HEADER_BYTES)).toBe(LOG_HEADER_BYTES)
     }
+  })
+
+  it('events records carry their header as declared and name their delivered, then removed, ids', () => {
+    const lowest = 2 ** 40 + 7
+    const delivered = [lowest + 5, lowest, lowest + 2 ** 32 - 1], removed = [lowest + 5, lowest + 1]
+    const bytes = eventsRecordBytes(5)
+    const buf = Buffer.alloc(bytes + 4)
+    writeEventsRecord(buf, 4, 77, lowest, [...delivered, 123], 3, removed, 2)
+    expect(logRecordHeaderLayout.decode(buf, 4)).toMatchObject({ magic: 0xa7, type: RecordType.Events, count: 0, length: bytes - 12, queueId: 77, messageId: lowest })
+    expect(checkRecord(buf, 4, bytes + 4, LOG_HEADER_BYTES)).toBe(bytes)
+    expect(eventsMarkCount(buf, 4, bytes)).toBe(5)
+    expect(eventsDeliveredCount(buf, 4)).toBe(3)
+    expect([0, 1, 2, 3, 4].map((i) => eventsMarkId(buf, 4, i))).toEqual([...delivered, ...removed])
+    // a length that is no whole number of marks, or fewer marks than it says were delivered, is corrupt
+    expect(eventsMarkCount(buf, 4, bytes - 2)).toBe(-1)
+    buf.writeUInt32LE(6, 4 + LOG_HEADER_BYTES)
+    expect(eventsMarkCount(buf, 4, bytes)).toBe(-1)
   })
 
   it('message records carry their header as declared and read back', () => {
