@@ -1,4 +1,5 @@
-// IdleMemoryRelease collects only after traffic followed by quiet, and stops when traffic resumes.
+// IdleMemoryRelease collects only after traffic followed by quiet, keeps collecting until V8 has
+// shrunk its young generation (or a bound), and stops when traffic resumes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { IdleMemoryRelease } from '../../../src/server/idle-memory.js'
 
@@ -19,6 +20,44 @@ describe('IdleMemoryRelease', () => {
     expect(release.releases).toBe(1)
     vi.advanceTimersByTime(3_000)
     expect(release.releases).toBe(2)
+    release.stop()
+  })
+
+  it('collects once a second until the young generation has shrunk', () => {
+    let young = 32 << 20
+    const release = new IdleMemoryRelease(() => 0, () => young)
+    release.start()
+    vi.advanceTimersByTime(6_000) // the first sample, then quiet for 5 s: the first collection
+    expect(release.collections).toBe(1)
+    vi.advanceTimersByTime(8_000) // V8 still holds 32 MiB: one more each second
+    expect(release.collections).toBe(9)
+    young = 1 << 20
+    vi.advanceTimersByTime(1_000)
+    expect(release.collections).toBe(10)
+    vi.advanceTimersByTime(60_000) // shrunk: done until the next traffic
+    expect(release.collections).toBe(10)
+    release.stop()
+  })
+
+  it('gives up after 30 collections when V8 never shrinks', () => {
+    const release = new IdleMemoryRelease(() => 0, () => 32 << 20)
+    release.start()
+    vi.advanceTimersByTime(120_000)
+    expect(release.collections).toBe(30)
+    expect(release.releases).toBe(1)
+    release.stop()
+  })
+
+  it('stops collecting as soon as traffic resumes', () => {
+    let activity = 0
+    const release = new IdleMemoryRelease(() => activity, () => 32 << 20)
+    release.start()
+    vi.advanceTimersByTime(9_000)
+    const before = release.collections
+    expect(before).toBeGreaterThan(0)
+    activity = 1
+    vi.advanceTimersByTime(1_000)
+    expect(release.collections).toBe(before)
     release.stop()
   })
 
