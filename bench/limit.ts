@@ -26,7 +26,10 @@ class RelayConnection {
     socket.on('error', () => socket.destroy()) // a benchmark peer vanishing ends only its connection
     socket.on('close', () => {
       publishers.delete(this)
-      if (consumer?.conn === this) consumer = undefined
+      if (consumer?.conn !== this) return
+      consumer = undefined
+      // Its 'drain' will never come: publishers paused for it must still read their close.
+      for (const p of publishers) p.resume()
     })
     socket.on('drain', () => {
       if (consumer?.conn !== this) return
