@@ -15,7 +15,7 @@ import { GroupCommit, type CommitStats } from './group-commit.js'
 import { LockFile } from './lock-file.js'
 import {
   LOG_HEADER_BYTES, RecordType, SEGMENT_HEADER_BYTES, checkRecord, eventsRecordBytes, liveSetRecordBytes, messageRecordBytes,
-  readMessageRecord, writeEventRecord, writeEventsRecord, writeLiveSetRecord, writeMessageRecord, type StoredMessage,
+  readMessageRecord, writeEventRecord, writeEventsRecord, writeLiveSetRecord, writeMessageRecord, RecordNames, type StoredMessage,
 } from './record-layout.js'
 import { Reclaimer } from './reclaimer.js'
 import { recoverSegments } from './recovery.js'
@@ -61,6 +61,7 @@ export class MessageStore {
   private readonly cache: LRUCache<number, StoredMessage>
   private readonly commit: GroupCommit
   private readonly reclaimer: Reclaimer
+  private readonly names = new RecordNames()
   /**
    * Delivered/removed marks not yet staged. They go out at the end of the turn, and before a sync,
    * a purge, a queue deletion or a segment's death is noted, so that every promise a sync makes
@@ -214,11 +215,12 @@ export class MessageStore {
     }
     if (n > 1 && new Set(queueIds).size !== n) throw new Error('a message was appended to the same queue twice')
     const id = this.nextId
-    const bytes = messageRecordBytes(n, message)
+    this.names.encode(message)
+    const bytes = messageRecordBytes(n, message, this.names)
     const segment = this.segmentFor(bytes)
     const at = this.commit.reserve(segment, bytes)
     const offset = segment.size
-    writeMessageRecord(this.commit.staging, at, bytes, id, queueIds, message)
+    writeMessageRecord(this.commit.staging, at, bytes, id, queueIds, message, this.names)
     this.commit.commit(segment, bytes)
     this.index.addMessage(segment, id, offset, bytes, queueIds)
     this.nextId++

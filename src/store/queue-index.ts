@@ -17,6 +17,8 @@ export class QueueIndex {
   private tail = 0
   /** Entries not removed. */
   live = 0
+  /** Where find() last found an entry (a hint only: entries move when compacted). */
+  private lastFound = -1
 
   /** Appends a message; its id must exceed every id pushed before. */
   push(id: number): void {
@@ -93,14 +95,19 @@ export class QueueIndex {
   /** Index of the live entry for `id`, or -1. */
   private find(id: number): number {
     const e = this.entries
-    let lo = this.head, hi = this.tail - 1
     const key = id * 4
+    // Consumers mostly take and ack in enqueue order: the message after the last one found, or the
+    // oldest, is the usual answer, checked before searching.
+    const next = this.lastFound + 1
+    if (next >= this.head && next < this.tail && e[next] - (e[next] % 4) === key) return e[next] % 4 >= REMOVED ? -1 : (this.lastFound = next)
+    if (this.head < this.tail && e[this.head] - (e[this.head] % 4) === key) return e[this.head] % 4 >= REMOVED ? -1 : (this.lastFound = this.head)
+    let lo = this.head, hi = this.tail - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
       const v = e[mid], k = v - (v % 4)
       if (k < key) lo = mid + 1
       else if (k > key) hi = mid - 1
-      else return v % 4 >= REMOVED ? -1 : mid
+      else return v % 4 >= REMOVED ? -1 : (this.lastFound = mid)
     }
     return -1
   }

@@ -33,7 +33,7 @@
 //       routingKey   u8 length, utf8
 //       properties   u32 length, raw content-header property bytes
 //       body         the rest of the record
-import { decodeText, textByteLength, writeText } from '../byte-text.js'
+import { decodeText, encodeText, textByteLength, writeText } from '../byte-text.js'
 import { blob, nu64, struct, u16, u32, u8, type Structure } from 'buffer-layout'
 import { crc32 } from './crc32.js'
 
@@ -90,24 +90,69 @@ function readU64(buf: Buffer, offset: number): number {
   return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * TWO_32
 }
 
-/** Bytes a message record takes on disk. */
-export function messageRecordBytes(queueCount: number, m: StoredMessage): number {
-  return LOG_HEADER_BYTES + 4 * queueCount + 2 + textByteLength(m.exchange) + textByteLength(m.routingKey) +
-    4 + m.properties.length + m.body.length
+/**
+ * The bytes of the exchange and routing key of the message being written, kept while they repeat:
+ * a publisher sends the same two names message after message, so encoding them (and measuring
+ * them) once saves two Buffer.byteLength and two Buffer#write calls per record.
+ */
+export class RecordNames {
+  exchange: Buffer = Buffer.alloc(0)
+  routingKey: Buffer = Buffer.alloc(0)
+  private exchangeText = ''
+  private routingKeyText = ''
+
+  /** Makes `exchange` and `routingKey` the bytes of m's names; throws RangeError for a name over 255 bytes. */
+  encode(m: StoredMessage): void {
+    if (m.exchange !== this.exchangeText) {
+      this.exchange = shortStringBytes(m.exchange)
+      this.exchangeText = m.exchange
+    }
+    if (m.routingKey !== this.routingKeyText) {
+      this.routingKey = shortStringBytes(m.routingKey)
+      this.routingKeyText = m.routingKey
+    }
+  }
 }
 
-/** Writes a whole message record (crc included) at `offset`; `bytes` is messageRecordBytes(). */
-export function writeMessageRecord(buf: Buffer, offset: number, bytes: number, id: number, queueIds: readonly number[], m: StoredMessage): void {
+function shortStringBytes(s: string): Buffer {
+  const bytes = encodeText(s)
+  if (bytes.length > 255) throw new RangeError(`'${s.slice(0, 40)}…' is longer than 255 bytes`)
+  return bytes
+}
+
+/** Bytes a message record takes on disk; `names`, when given, holds m's names encoded. */
+export function messageRecordBytes(queueCount: number, m: StoredMessage, names?: RecordNames): number {
+  const nameBytes = names ? names.exchange.length + names.routingKey.length : textByteLength(m.exchange) + textByteLength(m.routingKey)
+  return LOG_HEADER_BYTES + 4 * queueCount + 2 + nameBytes + 4 + m.properties.length + m.body.length
+}
+
+/** Writes a whole message record (crc included) at `offset`; `bytes` is messageRecordBytes() with the same `names`. */
+export function writeMessageRecord(
+  buf: Buffer, offset: number, bytes: number, id: number, queueIds: readonly number[], m: StoredMessage, names?: RecordNames,
+): void {
   writeLogHeader(buf, offset, RecordType.Message, queueIds.length, bytes, 0, id)
   let p = offset + LOG_HEADER_BYTES
   for (let i = 0; i < queueIds.length; i++, p += 4) buf.writeUInt32LE(queueIds[i], p)
-  p = writeShortString(buf, p, m.exchange)
-  p = writeShortString(buf, p, m.routingKey)
+  if (names) {
+    p = copyShortString(buf, p, names.exchange)
+    p = copyShortString(buf, p, names.routingKey)
+  } else {
+    p = writeShortString(buf, p, m.exchange)
+    p = writeShortString(buf, p, m.routingKey)
+  }
   buf.writeUInt32LE(m.properties.length, p)
   p += 4
   p += m.properties.copy(buf, p)
   m.body.copy(buf, p)
   sealRecord(buf, offset, bytes)
+}
+
+/** A length byte and the name's bytes, copied by a loop (names are short; Buffer#copy costs more here). */
+function copyShortString(buf: Buffer, p: number, bytes: Buffer): number {
+  const n = bytes.length
+  buf[p++] = n
+  for (let i = 0; i < n; i++) buf[p + i] = bytes[i]
+  return p + n
 }
 
 function writeShortString(buf: Buffer, p: number, s: string): number {

@@ -7,7 +7,7 @@ import {
   CORRUPT, LOG_HEADER_BYTES, RecordType, SEGMENT_HEADER_BYTES, TORN, checkRecord, decodeSegmentHeader, encodeSegmentHeader,
   logRecordHeaderLayout, messageRecordBytes, readMessageRecord, recordMessageId, recordQueueCount, recordQueueId, recordQueueIdAt,
   recordType, segmentHeaderLayout, writeEventRecord, writeMessageRecord,
-  eventsDeliveredCount, eventsMarkCount, eventsMarkId, eventsRecordBytes, writeEventsRecord,
+  RecordNames, eventsDeliveredCount, eventsMarkCount, eventsMarkId, eventsRecordBytes, writeEventsRecord,
 } from '../../../src/store/record-layout.js'
 import { SeededRandom } from '../seeded-random.js'
 
@@ -79,6 +79,27 @@ describe('record layout', () => {
     expect(checkRecord(buf, 0, bytes - 1, LOG_HEADER_BYTES)).toBe(TORN)
     buf[bytes - 1] ^= 1
     expect(checkRecord(buf, 0, bytes, LOG_HEADER_BYTES)).toBe(CORRUPT)
+  })
+
+  it('message records written with names encoded once are the same bytes as without, as names change and repeat', () => {
+    const names = new RecordNames()
+    const ms = [
+      { exchange: '', routingKey: 'q', properties: Buffer.alloc(0), body: Buffer.from('a') },
+      { exchange: '', routingKey: 'q', properties: Buffer.from([1]), body: Buffer.from('bb') },
+      { exchange: 'amq.topic', routingKey: 'k.é.\udcff', properties: Buffer.alloc(0), body: Buffer.alloc(0) },
+      { exchange: 'amq.topic', routingKey: 'q', properties: Buffer.alloc(0), body: Buffer.from('c') },
+    ]
+    for (const m of ms) {
+      names.encode(m)
+      const bytes = messageRecordBytes(1, m)
+      expect(messageRecordBytes(1, m, names)).toBe(bytes)
+      const plain = Buffer.alloc(bytes), cached = Buffer.alloc(bytes)
+      writeMessageRecord(plain, 0, bytes, 9, [4], m)
+      writeMessageRecord(cached, 0, bytes, 9, [4], m, names)
+      expect(cached).toEqual(plain)
+      expect(readMessageRecord(cached, 0, bytes)).toEqual(m)
+    }
+    expect(() => names.encode({ ...ms[0], routingKey: 'x'.repeat(256) })).toThrow(RangeError)
   })
 
   it('segment headers agree with their declaration and reject damage', () => {
