@@ -1,9 +1,9 @@
 // Plain TCP connections read into one buffer that all of them share.
 //
 // Left to itself, Node allocates a fresh 64 KiB buffer for every socket read and then shrinks it
-// to the bytes read: an allocation on the hottest path, and short-lived blocks that interleave
-// with long-lived message bodies in the C heap, which then cannot hand the memory back once the
-// load stops (bench/SOAK.md). With `onread`, Node reads into a buffer we supply instead. One
+// to the bytes read: an allocation and a reallocation on the hottest path. (It is not what keeps
+// the C heap large after a load: bench/SOAK.md measured the same residue either way.)
+// With `onread`, Node reads into a buffer we supply instead. One
 // buffer serves every connection because each read's callback runs to completion before the next
 // read begins, and a connection copies whatever it keeps past that callback (frame-reader's
 // straddling frames, content-assembler's bodies and properties, held frames in channel.ts).
