@@ -1,0 +1,69 @@
+// Where the C heap's memory sits in a running process (Linux, glibc): walks the chunks of the main
+// arena (the `[heap]` mapping) through /proc/<pid>/mem and prints, per MiB of heap, the bytes in
+// live and in free chunks, plus the largest live chunks. It shows why RSS does not come back after
+// a load (bench/SOAK.md): glibc gives memory back only from the top of the heap, and small live
+// blocks spread through it keep the free chunks between them resident.
+// Run (as a user allowed to read the process's memory): node dist/bench/heap-map.js <pid>
+import { openSync, readFileSync, readSync, closeSync } from 'node:fs'
+
+const MiB = 2 ** 20
+/** glibc chunk header: prev_size (8 bytes) then size with flag bits; PREV_INUSE is bit 0. */
+const SIZE_AT = 8
+const FLAG_BITS = 7n
+const PREV_INUSE = 1n
+
+export interface HeapBand { live: number; free: number; largestLive: number[] }
+export interface HeapMap { heapBytes: number; liveBytes: number; freeBytes: number; topFreeBytes: number; bands: Map<number, HeapBand> }
+
+export function mapHeap(pid: number): HeapMap {
+  const maps = readFileSync(`/proc/${pid}/maps`, 'utf8')
+  const m = /^([0-9a-f]+)-([0-9a-f]+) .*\[heap\]$/m.exec(maps)
+  if (!m) throw new Error(`process ${pid} has no [heap] mapping`)
+  const start = BigInt(`0x${m[1]}`), end = BigInt(`0x${m[2]}`)
+  const heap = Buffer.alloc(Number(end - start))
+  const fd = openSync(`/proc/${pid}/mem`, 'r')
+  try {
+    readSync(fd, heap, 0, heap.length, start)
+  } finally {
+    closeSync(fd)
+  }
+  // Chunk i is in use when chunk i+1 says its predecessor is (tcache and fastbin chunks count as
+  // live: glibc marks them so, and they are small).
+  const chunks: Array<{ at: number; size: number }> = []
+  for (let at = 0; at + 16 <= heap.length;) {
+    const size = Number(heap.readBigUInt64LE(at + SIZE_AT) & ~FLAG_BITS)
+    if (size === 0 || at + size > heap.length) break
+    chunks.push({ at, size })
+    at += size
+  }
+  const bands = new Map<number, HeapBand>()
+  let liveBytes = 0, freeBytes = 0
+  for (let i = 0; i + 1 < chunks.length; i++) {
+    const { at, size } = chunks[i]
+    const live = (heap.readBigUInt64LE(chunks[i + 1].at + SIZE_AT) & PREV_INUSE) !== 0n
+    const band = bands.get(Math.floor(at / MiB)) ?? { live: 0, free: 0, largestLive: [] }
+    bands.set(Math.floor(at / MiB), band)
+    if (live) {
+      liveBytes += size
+      band.live += size
+      if (size >= 4096) band.largestLive.push(size)
+    } else {
+      freeBytes += size
+      band.free += size
+    }
+  }
+  const top = chunks[chunks.length - 1]
+  return { heapBytes: heap.length, liveBytes, freeBytes, topFreeBytes: top?.size ?? 0, bands }
+}
+
+if (process.argv[1]?.endsWith('heap-map.js')) {
+  const pid = Number(process.argv[2])
+  if (!Number.isInteger(pid)) throw new Error('usage: node dist/bench/heap-map.js <pid>')
+  const h = mapHeap(pid)
+  const mib = (n: number) => (n / MiB).toFixed(1)
+  console.log(`[heap] ${mib(h.heapBytes)} MiB: live ${mib(h.liveBytes)}, free ${mib(h.freeBytes)}, free at the top (what glibc could trim) ${mib(h.topFreeBytes)}`)
+  for (const [band, b] of [...h.bands].sort((x, y) => x[0] - y[0])) {
+    const largest = b.largestLive.sort((x, y) => y - x).slice(0, 5).map((n) => `${Math.round(n / 1024)}K`).join(' ')
+    console.log(`${String(band).padStart(4)} MiB  live ${String(Math.round(b.live / 1024)).padStart(6)} KiB  free ${String(Math.round(b.free / 1024)).padStart(6)} KiB  ${largest}`)
+  }
+}
