@@ -19,6 +19,7 @@ export interface BrokerStore extends QueueStore {
   deleteQueue(queueId: number): void
   putBinding(def: BindingRecord): void
   deleteBinding(def: BindingRecord): void
+  /** Writes the message for the queues; copies what it needs, keeping neither argument after it returns. */
   append(queueIds: readonly number[], message: StoredMessageInput): number
   sync(): Promise<void>
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { queueLimitReached } from './limits.js'
 import { accessRefused, AmqpError, notFound, preconditionFailed, resourceLocked, ReplyCode } from '../errors.js'
-import type { BindingRecord, BrokerStore } from './broker-store.js'
+import type { BindingRecord, BrokerStore, StoredMessageInput } from './broker-store.js'
 import type { Binding, Destination } from './exchange/exchange.js'
 import { sameArguments } from './field-equality.js'
 import { Exchange, type ExchangeOptions } from './exchange/exchange.js'
@@ -38,6 +38,7 @@ export interface VhostOptions {
   readonly spill?: BrokerStore
 }
 
+const EMPTY = Buffer.alloc(0)
 const PREDECLARED: [string, string][] = [
   ['amq.direct', 'direct'], ['amq.fanout', 'fanout'], ['amq.topic', 'topic'],
   ['amq.headers', 'headers'], ['amq.match', 'headers'],
@@ -49,6 +50,9 @@ export class Vhost {
   /** The vhost's max-queues limit, set by the broker; undefined = no limit. */
   maxQueues: number | undefined = undefined
   private spillQueues = 0
+  /** Reused for every persistent publish: the store copies what it needs and keeps neither (BrokerStore.append). */
+  private readonly storeQueueIds: number[] = []
+  private readonly storeInput: StoredMessageInput = { exchange: '', routingKey: '', properties: EMPTY, body: EMPTY }
 
   constructor(
     readonly name: string,
@@ -472,12 +476,17 @@ export class Vhost {
       if (q.policy.overflow === 'reject-publish-dlx') q.onDeadLetter?.(q, message, 'maxlen')
     }
     if (message.isPersistent && this.store) {
-      let ids: number[] | undefined
-      for (const q of queues) if (q.isPersisted) (ids ??= []).push(q.storeId)
-      if (ids) {
-        message.storeId = this.store.append(ids, {
-          exchange: message.exchange, routingKey: message.routingKey, properties: message.rawProperties, body: message.body,
-        })
+      const ids = this.storeQueueIds
+      ids.length = 0
+      for (let i = 0; i < queues.length; i++) if (queues[i].isPersisted) ids.push(queues[i].storeId)
+      if (ids.length > 0) {
+        const input = this.storeInput
+        input.exchange = message.exchange
+        input.routingKey = message.routingKey
+        input.properties = message.rawProperties
+        input.body = message.body
+        message.storeId = this.store.append(ids, input)
+        input.properties = input.body = EMPTY // not kept alive by this scratch object
       }
     }
     for (const q of queues) q.enqueue(message)
