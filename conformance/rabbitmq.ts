@@ -108,6 +108,7 @@ export async function startRabbit(log: (s: string) => void): Promise<RabbitNode>
     for (const u of CONFORMANCE_USERS) {
       ctl('add_user', u.name, u.password)
       if (u.permissions) ctl('set_permissions', '-p', '/', u.name, u.permissions.configure, u.permissions.write, u.permissions.read)
+      if (u.limits) ctl('set_user_limits', u.name, JSON.stringify(u.limits))
     }
     for (const [vhost, limits] of Object.entries(CONFORMANCE_VHOSTS)) {
       ctl('add_vhost', vhost)

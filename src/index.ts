@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { makeConfig, type Config, type LogLevel } from './config.js'
 import { createLogger, type Logger } from './log.js'
 import {
-  Broker, type TopicPermissionEntry, type TopicPermissionSpec, type User, type UserSpec, type VhostLimits,
+  Broker, type TopicPermissionEntry, type TopicPermissionSpec, type User, type UserLimits, type UserSpec, type VhostLimits,
 } from './broker/broker.js'
 import { Listener } from './server/listener.js'
 import { ResourceAlarm } from './server/resource-alarm.js'
@@ -16,7 +16,7 @@ import { propertiesCodec } from './wire/basic-properties.js'
 
 export type { LogLevel }
 export type { BasicProperties }
-export type { TopicPermissionEntry, TopicPermissionSpec, VhostLimits }
+export type { TopicPermissionEntry, TopicPermissionSpec, UserLimits, VhostLimits }
 
 export interface BrokerOptions {
   /** TCP port; 0 picks a free one (default 5672). */
@@ -53,7 +53,11 @@ export interface BrokerOptions {
   tlsPort?: number
   /** Refuse TLS clients without a certificate signed by the CA. */
   tlsVerifyPeer?: boolean
-  /** The broker's users and their permissions (default: guest/guest with full permissions on '/'). */
+  /**
+   * The broker's users, their permissions and their limits (as rabbitmqctl set_user_limits:
+   * `limits: { 'max-connections': 2, 'max-channels': 10 }`); default guest/guest with full
+   * permissions on '/'.
+   */
   users?: readonly (User & UserSpec)[]
   /** Users allowed to log in only from loopback (RabbitMQ's loopback_users; default ['guest']). */
   loopbackUsers?: readonly string[]
@@ -102,6 +106,10 @@ export interface WarrenBroker {
   setVhostLimits(vhost: string, limits: VhostLimits): void
   /** As rabbitmqctl clear_vhost_limits. */
   clearVhostLimits(vhost: string): void
+  /** As rabbitmqctl set_user_limits: replaces the user's max-connections / max-channels (negative: none). */
+  setUserLimits(user: string, limits: UserLimits): void
+  /** As rabbitmqctl clear_user_limits. */
+  clearUserLimits(user: string): void
   /** As rabbitmqctl set_topic_permissions: the user's write and read patterns on one exchange. */
   setTopicPermissions(user: string, vhost: string, permissions: TopicPermissionSpec): void
   /** As rabbitmqctl clear_topic_permissions: one exchange's, or all the user's on the vhost. */
@@ -217,6 +225,8 @@ export async function start(config: Config, log: Logger, users?: readonly (User 
     },
     setVhostLimits: (vhost, limits) => broker.setVhostLimits(vhost, limits),
     clearVhostLimits: (vhost) => void broker.clearVhostLimit(vhost),
+    setUserLimits: (user, limits) => broker.setUserLimits(user, limits),
+    clearUserLimits: (user) => void broker.clearUserLimit(user),
     setTopicPermissions: (user, vhost, permissions) => broker.setTopicPermissions(user, vhost, permissions),
     clearTopicPermissions: (user, vhost, exchange) => broker.clearTopicPermissions(user, vhost, exchange),
   }

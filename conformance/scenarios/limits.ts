@@ -1,5 +1,7 @@
 // Limits and topic permissions: per-vhost max-connections (530 at connection.open) and max-queues
-// (406 on queue.declare), each in its own vhost from conformance/users.ts (CONFORMANCE_VHOSTS), and
+// (406 on queue.declare), each in its own vhost from conformance/users.ts (CONFORMANCE_VHOSTS);
+// per-user max-connections (530 at connection.open) and max-channels (530 at channel.open, naming
+// no method), each with its own lim-* user; and
 // perm-topic's topic permissions on amq.topic (write `^w\.{username}\.`, read `^r\.{vhost}\.`):
 // publish, queue.bind/unbind and exchange.bind allowed and refused (403).
 import type { RawClient } from '../raw-client.js'
@@ -77,6 +79,43 @@ export const limitScenarios: Scenario[] = [
     c.send(1, 'queue.declare', { queue: '', exclusive: true })
     await c.outcome(1, 'queue.declare-ok')
     await c.close()
+  }),
+  scenario(G, 'user-limit-connections-reached', 'user max-connections 1: the user\'s second connection.open is refused with 530', async (t) => {
+    const first = await openVhost(t, '/', 'lim-conn', 'pw')
+    await openVhost(t, '/', 'lim-conn', 'pw')
+    await first.close()
+  }),
+  scenario(G, 'user-limit-connections-before-access', 'user max-connections 0 is checked before the user\'s access to the vhost', async (t) => {
+    await openVhost(t, '/', 'lim-zero', 'pw')
+  }),
+  scenario(G, 'user-limit-after-vhost-limit', 'a vhost at its connection limit is reported before the user\'s own limit', async (t) => {
+    await openVhost(t, 'cf-conn-zero', 'lim-zero', 'pw')
+  }),
+  scenario(G, 'user-limit-channels-reached', 'user max-channels 2: a third channel.open closes the connection with 530', async (t) => {
+    const c = await t.open({ username: 'lim-chan', password: 'pw' })
+    await c.openChannel(2)
+    c.send(3, 'channel.open')
+    await c.outcome(3, 'channel.open-ok')
+  }),
+  scenario(G, 'user-limit-channels-across-connections', 'user max-channels counts the channels of all the user\'s connections', async (t) => {
+    const a = await t.open({ username: 'lim-chan-x', password: 'pw' })
+    const b = await t.open({ username: 'lim-chan-x', password: 'pw' })
+    a.send(2, 'channel.open')
+    await a.outcome(2, 'channel.open-ok')
+    await b.close()
+  }),
+  scenario(G, 'user-limit-channels-zero', 'user max-channels 0 refuses the first channel.open with 530', async (t) => {
+    const c = await t.open({ username: 'lim-chan-zero', password: 'pw', channel: 0 })
+    c.send(1, 'channel.open')
+    await c.outcome(1, 'channel.open-ok')
+  }),
+  scenario(G, 'user-limit-negative-is-none', 'negative user limits are no limits: connections and channels are allowed', async (t) => {
+    const a = await t.open({ username: 'lim-none', password: 'pw' })
+    const b = await t.open({ username: 'lim-none', password: 'pw' })
+    await a.openChannel(2)
+    await a.openChannel(3)
+    await b.close()
+    await a.close()
   }),
   topicPublish('topic-perm-publish-allowed', 'a routing key matching the expanded write pattern is published', 'amq.topic', 'w.perm-topic.x'),
   topicPublish('topic-perm-publish-refused', 'a routing key outside the write pattern: 403 naming topic, exchange, vhost and user', 'amq.topic', 'w.other.x'),

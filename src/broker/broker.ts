@@ -5,14 +5,14 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { BrokerStore } from './broker-store.js'
 import { Vhost, type VhostOptions } from './vhost.js'
 import { DirectReplyRegistry } from './direct-reply.js'
-import { ConnectionLimits, checkVhostLimits, effectiveLimit, type VhostLimitName, type VhostLimits } from './limits.js'
+import { ConnectionLimits, LimitTable, checkUserLimits, checkVhostLimits, type UserLimitName, type UserLimits, type VhostLimitName, type VhostLimits } from './limits.js'
 import { TopicPermissions, type TopicAccess, type TopicPermissionEntry, type TopicPermissionSpec } from './topic-permissions.js'
 import {
   FULL_PERMISSIONS, VhostPermissions, checkPermissionSpec, refused, resourceName,
   type Access, type PermissionSpec, type ResourceKind,
 } from './permissions.js'
 
-export type { Access, PermissionSpec, ResourceKind, TopicAccess, TopicPermissionEntry, TopicPermissionSpec, VhostLimitName, VhostLimits }
+export type { Access, PermissionSpec, ResourceKind, TopicAccess, TopicPermissionEntry, TopicPermissionSpec, UserLimitName, UserLimits, VhostLimitName, VhostLimits }
 
 export interface User {
   readonly name: string
@@ -32,6 +32,8 @@ export interface UserSpec {
   readonly permissions?: Readonly<Record<string, PermissionSpec>>
   /** Legacy shorthand (before permissions existed): full permissions on these vhosts, or on every vhost. */
   readonly vhosts?: readonly string[] | 'all'
+  /** As rabbitmqctl set_user_limits (and definitions' users[].limits): max-connections, max-channels. */
+  readonly limits?: UserLimits
 }
 
 export interface BrokerOptions {
@@ -62,8 +64,8 @@ export class Broker {
   private readonly permissions = new Map<string, Map<string, VhostPermissions>>()
   /** Users given the legacy `vhosts: 'all'`: full permissions on every vhost, present and future. */
   private readonly allVhostUsers = new Set<string>()
-  /** vhost → its limits as set (negative values kept: they are shown, and mean no limit). */
-  private readonly limitsByVhost = new Map<string, VhostLimits>()
+  private readonly limitsByVhost = new LimitTable<VhostLimitName>()
+  private readonly limitsByUser = new LimitTable<UserLimitName>()
   readonly connectionLimits: ConnectionLimits
   readonly topicPermissions = new TopicPermissions()
 
@@ -93,6 +95,7 @@ export class Broker {
     if (spec.vhosts === 'all') this.allVhostUsers.add(user.name)
     else for (const v of spec.vhosts ?? []) this.setPermissions(user.name, v, FULL_PERMISSIONS)
     for (const [vhost, p] of Object.entries(spec.permissions ?? {})) this.setPermissions(user.name, vhost, p)
+    if (spec.limits) this.setUserLimits(user.name, spec.limits)
     return user
   }
 
@@ -101,6 +104,7 @@ export class Broker {
     this.permissions.delete(name)
     this.topicPermissions.clearUser(name)
     this.allVhostUsers.delete(name)
+    this.limitsByUser.delete(name)
     return this.userMap.delete(name)
   }
 
@@ -198,13 +202,13 @@ export class Broker {
     return true
   }
 
-  // ---- vhost limits -----------------------------------------------------------------------
+  // ---- vhost and user limits --------------------------------------------------------------
 
   /** As rabbitmqctl set_vhost_limits: replaces every limit of the vhost. */
   setVhostLimits(vhost: string, limits: VhostLimits): void {
     if (!this.vhosts.has(vhost)) throw new Error(`no vhost '${vhost}'`)
     checkVhostLimits(limits)
-    this.limitsByVhost.set(vhost, { ...limits })
+    this.limitsByVhost.set(vhost, limits)
     this.applyVhostLimits(vhost)
   }
 
@@ -215,37 +219,61 @@ export class Broker {
 
   /** Removes one limit, or all of them (rabbitmqctl clear_vhost_limits); false if there was none. */
   clearVhostLimit(vhost: string, name?: VhostLimitName): boolean {
-    const limits = this.limitsByVhost.get(vhost)
-    if (!limits || (name !== undefined && limits[name] === undefined)) return false
-    const rest: VhostLimits = { ...limits }
-    if (name === undefined) this.limitsByVhost.delete(vhost)
-    else {
-      delete rest[name]
-      if (Object.keys(rest).length === 0) this.limitsByVhost.delete(vhost)
-      else this.limitsByVhost.set(vhost, rest)
-    }
+    const cleared = this.limitsByVhost.clear(vhost, name)
     this.applyVhostLimits(vhost)
-    return true
+    return cleared
   }
 
   /** The vhost's limits as set ({} when none). */
   vhostLimits(vhost: string): VhostLimits {
-    return { ...this.limitsByVhost.get(vhost) }
+    return this.limitsByVhost.get(vhost)
   }
 
   /** Every vhost that has limits, with them. */
   allVhostLimits(): [string, VhostLimits][] {
-    return [...this.limitsByVhost].map(([vhost, limits]) => [vhost, { ...limits }])
+    return this.limitsByVhost.all()
+  }
+
+  /** As rabbitmqctl set_user_limits: replaces every limit of the user. */
+  setUserLimits(username: string, limits: UserLimits): void {
+    if (!this.userMap.has(username)) throw new Error(`no user '${username}'`)
+    checkUserLimits(limits)
+    this.limitsByUser.set(username, limits)
+  }
+
+  /** One limit, as the management API's PUT /api/user-limits/{user}/{name}. */
+  setUserLimit(username: string, name: UserLimitName, value: number): void {
+    this.setUserLimits(username, { ...this.limitsByUser.get(username), [name]: value })
+  }
+
+  /** Removes one limit, or all of them (rabbitmqctl clear_user_limits); false if there was none. */
+  clearUserLimit(username: string, name?: UserLimitName): boolean {
+    return this.limitsByUser.clear(username, name)
+  }
+
+  /** The user's limits as set ({} when none). */
+  userLimits(username: string): UserLimits {
+    return this.limitsByUser.get(username)
+  }
+
+  /** Every user that has limits, with them. */
+  allUserLimits(): [string, UserLimits][] {
+    return this.limitsByUser.all()
   }
 
   /** Throws RabbitMQ's 530 if one more connection to the vhost would pass a limit. */
   checkConnectionLimits(username: string, vhost: string): void {
-    this.connectionLimits.check(vhost, username, effectiveLimit(this.limitsByVhost.get(vhost)?.['max-connections']))
+    this.connectionLimits.check(vhost, username, this.limitsByVhost.effective(vhost, 'max-connections'), this.limitsByUser.effective(username, 'max-connections'))
+  }
+
+  /** Throws RabbitMQ's 530 if the user may not open one more channel. */
+  checkChannelLimit(username: string): void {
+    this.connectionLimits.checkChannel(username, this.limitsByUser.effective(username, 'max-channels'))
   }
 
   private applyVhostLimits(name: string): void {
     const vhost = this.vhosts.get(name)
-    if (vhost) vhost.maxQueues = effectiveLimit(this.limitsByVhost.get(name)?.['max-queues'])
+    if (vhost) vhost.maxQueues = this.limitsByVhost.effective(name, 'max-queues')
   }
 
   vhost(name: string): Vhost | undefined {

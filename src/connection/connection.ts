@@ -196,7 +196,9 @@ export class Connection implements ChannelHost {
         if (this.channels.size >= this.channelMax) {
           throw notAllowed(`number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`)
         }
+        this.broker.checkChannelLimit(this.user!.name)
         this.channels.set(channelId, new Channel(channelId, this))
+        this.broker.connectionLimits.channelsOpened(this.user!.name)
         this.writer.method(channelId, { id: MethodId.ChannelOpenOk, args: { channelId: Buffer.alloc(0) } })
         return
       }
@@ -304,7 +306,7 @@ export class Connection implements ChannelHost {
       throw notAllowed(`access to vhost '${vhostName}' refused for user '${this.user!.name}'`)
     }
     this.vhostRef = vhost
-    this.broker.connectionLimits.opened(vhostName)
+    this.broker.connectionLimits.opened(vhostName, this.user!.name)
     this.state = 'open'
     clearTimeout(this.handshakeTimer)
     this.writer.method(0, { id: MethodId.ConnectionOpenOk, args: { knownHosts: '' } })
@@ -428,15 +430,16 @@ export class Connection implements ChannelHost {
   }
 
   channelFinished(channelId: number): void {
-    this.channels.delete(channelId)
+    if (this.channels.delete(channelId)) this.broker.connectionLimits.channelsClosed(this.user!.name)
   }
 
   private releaseChannels(): void {
     for (const ch of this.channels.values()) ch.release()
+    if (this.channels.size > 0) this.broker.connectionLimits.channelsClosed(this.user!.name, this.channels.size)
     this.channels.clear()
     if (this.vhostRef && !this.isUncounted) {
       this.isUncounted = true // called on connection.close and again when the socket closes
-      this.broker.connectionLimits.closed(this.vhostRef.name)
+      this.broker.connectionLimits.closed(this.vhostRef.name, this.user!.name)
     }
     if (this.vhostRef) this.vhostRef.ownerClosed(this)
   }

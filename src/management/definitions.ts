@@ -1,4 +1,4 @@
-// RabbitMQ's definitions.json: export of users, vhosts (with their limits), permissions, topic
+// RabbitMQ's definitions.json: export of users (with their limits), vhosts (with theirs), permissions, topic
 // permissions and the exchanges, queues and bindings; import of the same format (vhost limits come
 // as 'vhost-limits' parameters, as RabbitMQ 3.10 writes them).
 import type { Broker, User } from '../broker/broker.js'
@@ -9,7 +9,7 @@ import { vhostBindings, type BindingView } from './shapes/binding-json.js'
 import { DEFAULT_HASHING_ALGORITHM, hashPassword, matchesHash, userSalt } from './password-hash.js'
 import { addVhost } from './vhost-admin.js'
 import { API_OWNER } from './context.js'
-import { checkVhostLimits } from '../broker/limits.js'
+import { checkUserLimits, checkVhostLimits, type UserLimits } from '../broker/limits.js'
 
 export class DefinitionsError extends Error {}
 
@@ -38,7 +38,7 @@ export function exportDefinitions(broker: Broker, version: string): Record<strin
     product_name: 'Warren',
     product_version: version,
     users: users.map((u) => ({
-      name: u.name, password_hash: u.passwordHash ?? hashPassword(u.password, userSalt(u.name)), hashing_algorithm: DEFAULT_HASHING_ALGORITHM, tags: [...u.tags], limits: {},
+      name: u.name, password_hash: u.passwordHash ?? hashPassword(u.password, userSalt(u.name)), hashing_algorithm: DEFAULT_HASHING_ALGORITHM, tags: [...u.tags], limits: broker.userLimits(u.name),
     })),
     // RabbitMQ 3.10.8 writes a vhost's limits here as [name, value] pairs (and again as parameters).
     vhosts: vhosts.map((v) => ({
@@ -142,8 +142,20 @@ function checkUsers(broker: Broker, users: Record<string, unknown>[], report: De
       const p = broker.permissionsOf(name, v)
       return p ? [[v, p]] : []
     })) : undefined
-    broker.addUser({ name, passwordHash: hash, tags, permissions })
+    broker.addUser({ name, passwordHash: hash, tags, permissions, limits: userLimitsOf(u, name) })
   }
+}
+
+/** users[].limits as RabbitMQ 3.10 writes them ({"max-connections": 10}); an empty object is none. */
+function userLimitsOf(u: Record<string, unknown>, name: string): UserLimits | undefined {
+  if (u.limits === undefined) return undefined
+  const limits = asObject(u.limits, `the limits of user '${name}'`)
+  try {
+    checkUserLimits(limits)
+  } catch (err) {
+    throw new DefinitionsError((err as Error).message)
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined
 }
 
 function checkPermissions(broker: Broker, permissions: Record<string, unknown>[], report: DefinitionsReport): void {

@@ -23,14 +23,15 @@ export interface Reply {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly reason: string) {
-    super(`${status} ${error}: ${reason}`)
+  /** reason: mostly text; RabbitMQ sends some as a JSON list (e.g. ["no_such_user","bob"]). */
+  constructor(readonly status: number, readonly error: string, readonly reason: string | readonly string[]) {
+    super(`${status} ${error}: ${String(reason)}`)
   }
 }
 
 // RabbitMQ's texts, as its management plugin sends them (rabbit_mgmt_util).
 export const notFound = (): HttpError => new HttpError(404, 'Object Not Found', 'Not Found')
-export const badRequest = (reason: string): HttpError => new HttpError(400, 'bad_request', reason)
+export const badRequest = (reason: string | readonly string[]): HttpError => new HttpError(400, 'bad_request', reason)
 export const notAuthorised = (reason: string): HttpError => new HttpError(401, 'not_authorised', reason)
 
 export const ok = (json: unknown): Reply => ({ status: 200, json })

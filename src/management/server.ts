@@ -17,7 +17,7 @@ import { metricsText, METRICS_CONTENT_TYPE } from './metrics.js'
 import { DASHBOARD_HTML } from './dashboard.js'
 import { overviewRoutes } from './routes/overview-routes.js'
 import { topicPermissionRoutes } from './routes/topic-permission-routes.js'
-import { vhostLimitRoutes } from './routes/vhost-limit-routes.js'
+import { limitRoutes } from './routes/limit-routes.js'
 import { queueRoutes } from './routes/queue-routes.js'
 import { exchangeRoutes } from './routes/exchange-routes.js'
 import { bindingRoutes } from './routes/binding-routes.js'
@@ -64,7 +64,7 @@ export async function startManagement(o: ManagementOptions): Promise<ManagementS
     ...bindingRoutes(ctx),
     ...connectionRoutes(ctx),
     ...definitionRoutes(ctx),
-    ...vhostLimitRoutes(ctx),
+    ...limitRoutes(ctx),
     ...topicPermissionRoutes(ctx),
   ])
   const server = createServer((req, res) => {

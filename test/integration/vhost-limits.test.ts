@@ -1,6 +1,7 @@
-// Connection and queue count limits as RabbitMQ 3.10 applies them: per-vhost max-connections and
-// max-queues (rabbitmqctl set_vhost_limits; negative = none, max-connections 0 refuses all) and the
-// broker-wide connection limit (connection_max), each refusal with RabbitMQ's code and text.
+// Connection, channel and queue count limits as RabbitMQ 3.10 applies them: per-vhost
+// max-connections and max-queues (rabbitmqctl set_vhost_limits; negative = none, max-connections 0
+// refuses all), per-user max-connections and max-channels (set_user_limits) and the broker-wide
+// connection limit (connection_max), each refusal with RabbitMQ's code and text.
 import amqp from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeQuietly, closedWith, isExternalBroker, openChannel, startTestBroker, type TestBroker } from '../support/broker.js'
@@ -130,5 +131,71 @@ describe.skipIf(isExternalBroker())('broker-wide connection limit', () => {
     } finally {
       for (const r of idle) r.destroy()
     }
+  })
+})
+
+describe.skipIf(isExternalBroker())('per-user limits', () => {
+  let broker: TestBroker
+  const url = (user: string) => `amqp://${user}:pw@127.0.0.1:${broker.port}/`
+  const channelLimit = (user: string, n: number) =>
+    `NOT_ALLOWED - number of channels opened for user '${user}' has reached the maximum allowed user limit of (${n})`
+
+  beforeAll(async () => {
+    broker = await startTestBroker({
+      users: [
+        { name: 'one-conn', password: 'pw', tags: [], permissions: { '/': FULL }, limits: { 'max-connections': 1 } },
+        { name: 'no-access', password: 'pw', tags: [], limits: { 'max-connections': 0 } },
+        { name: 'two-chans', password: 'pw', tags: [], permissions: { '/': FULL }, limits: { 'max-channels': 2 } },
+        { name: 'unlimited', password: 'pw', tags: [], permissions: { '/': FULL }, limits: { 'max-connections': -1, 'max-channels': -1 } },
+      ],
+    })
+  })
+  afterAll(async () => { await broker?.close() })
+
+  it('refuses the user\'s connection over max-connections with 530 at connection.open, and admits one once another closes', async () => {
+    const a = await amqp.connect(url('one-conn'))
+    expect(await openRefusal(broker.port, '/', 'one-conn', 'pw')).toEqual(
+      notAllowed("NOT_ALLOWED - connection refused for user 'one-conn': user connection limit (1) is reached"))
+    await a.close()
+    const b = await amqp.connect(url('one-conn'))
+    await b.close()
+  })
+
+  it('checks the user\'s connection limit before its access to the vhost', async () => {
+    expect(await openRefusal(broker.port, '/', 'no-access', 'pw')).toEqual(
+      notAllowed("NOT_ALLOWED - connection refused for user 'no-access': user connection limit (0) is reached"))
+  })
+
+  it('counts the channels of all the user\'s connections and closes the connection over max-channels with 530', async () => {
+    const a = await amqp.connect(url('two-chans'))
+    const b = await amqp.connect(url('two-chans'))
+    const closed = new Promise<Error>((resolve) => a.on('error', resolve))
+    try {
+      const first = await a.createChannel()
+      await b.createChannel()
+      // A closed channel no longer counts.
+      await first.close()
+      await a.createChannel()
+      a.createChannel().catch(() => {})
+      expect((await closed).message).toContain(`530 (NOT-ALLOWED) with message "${channelLimit('two-chans', 2)}"`)
+      // The refused connection's channel is released with it: b may open one again.
+      await b.createChannel()
+    } finally {
+      await closeQuietly(b)
+    }
+  })
+
+  it('applies limits set at runtime; negative limits and cleared ones are none', async () => {
+    const conns = await Promise.all([1, 2, 3].map(() => amqp.connect(url('unlimited'))))
+    for (const c of conns) for (let i = 0; i < 3; i++) await c.createChannel()
+    broker.setUserLimits('unlimited', { 'max-channels': 9 })
+    const refused = new Promise<Error>((resolve) => conns[0].on('error', resolve))
+    conns[0].createChannel().catch(() => {})
+    expect((await refused).message).toContain(channelLimit('unlimited', 9))
+    // Six channels remain open: a limit of 6 would refuse the next one, until it is cleared.
+    broker.setUserLimits('unlimited', { 'max-channels': 6 })
+    broker.clearUserLimits('unlimited')
+    await conns[1].createChannel()
+    for (const c of conns.slice(1)) await c.close()
   })
 })

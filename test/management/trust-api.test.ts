@@ -1,5 +1,5 @@
-// The management API's vhost limits and topic permissions (shapes and status codes as RabbitMQ
-// 3.10.8's management plugin answered them), and their place in definitions export and import.
+// The management API's vhost limits, user limits and topic permissions (shapes and status codes as
+// RabbitMQ 3.10.8's management plugin answered them), and their place in definitions export and import.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDefinitions } from '../../src/management/definitions.js'
 import { call, startManagedBroker, type ManagedBroker } from './support.js'
@@ -33,6 +33,37 @@ describe('/api/vhost-limits', () => {
   })
 })
 
+describe('/api/user-limits', () => {
+  it('sets, lists and clears one limit at a time', async () => {
+    expect((await call(b, '/api/user-limits/plain')).json).toEqual([])
+    expect((await call(b, '/api/user-limits/plain/max-connections', { method: 'PUT', body: { value: 3 } })).status).toBe(204)
+    expect((await call(b, '/api/user-limits/plain/max-channels', { method: 'PUT', body: { value: -1 } })).status).toBe(204)
+    const listed = [{ user: 'plain', value: { 'max-connections': 3, 'max-channels': -1 } }]
+    expect((await call(b, '/api/user-limits/plain')).json).toEqual(listed)
+    expect((await call(b, '/api/user-limits')).json).toEqual(listed)
+    expect((await call(b, '/api/user-limits/guest')).json).toEqual([])
+    expect(b.broker.userLimits('plain')).toEqual({ 'max-connections': 3, 'max-channels': -1 })
+    expect((await call(b, '/api/user-limits/plain/max-bogus', { method: 'DELETE' })).status).toBe(204)
+    expect((await call(b, '/api/user-limits/plain/max-channels', { method: 'DELETE' })).status).toBe(204)
+    expect((await call(b, '/api/user-limits/plain')).json).toEqual([{ user: 'plain', value: { 'max-connections': 3 } }])
+    expect((await call(b, '/api/user-limits/plain/max-connections', { method: 'DELETE' })).status).toBe(204)
+    expect((await call(b, '/api/user-limits')).json).toEqual([])
+  })
+
+  it('refuses what RabbitMQ refuses, in its words: unknown limit, non-integer, missing value, unknown user', async () => {
+    const put = (path: string, body: unknown, user?: string) => call(b, path, { method: 'PUT', body, user, password: user })
+    expect((await put('/api/user-limits/plain/max-bogus', { value: 3 })).json)
+      .toEqual({ error: 'bad_request', reason: 'Unrecognised terms [{<<"max-bogus">>,3}] in user-limits' })
+    expect((await put('/api/user-limits/plain/max-channels', { value: 'x' })).json)
+      .toEqual({ error: 'bad_request', reason: 'max-channels should be a number, actually was <<"x">>' })
+    expect((await put('/api/user-limits/plain/max-channels', {})).json).toEqual({ error: 'bad_request', reason: '[{key_missing,value}]' })
+    expect((await put('/api/user-limits/nobody/max-connections', { value: 3 })).json).toEqual({ error: 'bad_request', reason: ['no_such_user', 'nobody'] })
+    expect((await call(b, '/api/user-limits/nobody')).json).toEqual({ error: 'Object Not Found', reason: 'Not Found' })
+    expect((await put('/api/user-limits/plain/max-connections', { value: 3 }, 'plain')).status).toBe(401)
+    expect(b.broker.allUserLimits()).toEqual([])
+  })
+})
+
 describe('/api/topic-permissions', () => {
   it('creates (201), replaces (204), lists in every view and deletes (204, then 404)', async () => {
     const body = { exchange: 'amq.topic', write: '^a', read: '.*' }
@@ -58,6 +89,24 @@ describe('/api/topic-permissions', () => {
 })
 
 describe('definitions', () => {
+  it('exports user limits in users[].limits as RabbitMQ 3.10.8 does, and imports them back', async () => {
+    b.broker.setUserLimits('plain', { 'max-connections': 3 })
+    try {
+      const defs = (await call(b, '/api/definitions')).json
+      const users = defs.users as { name: string; limits: unknown }[]
+      expect(users.find((u) => u.name === 'plain')!.limits).toEqual({ 'max-connections': 3 })
+      expect(users.find((u) => u.name === 'guest')!.limits).toEqual({})
+      b.broker.clearUserLimit('plain')
+      const report = loadDefinitions(b.broker, { users: users.filter((u) => u.name === 'plain') })
+      expect(report.unsupported).toEqual([])
+      expect(b.broker.userLimits('plain')).toEqual({ 'max-connections': 3 })
+      expect(() => loadDefinitions(b.broker, { users: [{ ...users.find((u) => u.name === 'plain'), limits: { 'max-queues': 1 } }] }))
+        .toThrow("unrecognised user limit 'max-queues'")
+    } finally {
+      b.broker.clearUserLimit('plain')
+    }
+  })
+
   it('exports vhost limits as RabbitMQ 3.10.8 does (parameters and vhost pairs) and topic permissions, and imports them back', async () => {
     b.broker.setVhostLimits('other', { 'max-connections': 1, 'max-queues': 2 })
     b.broker.setTopicPermissions('plain', 'other', { exchange: 'amq.topic', write: '^w\\.{username}\\.', read: '^r\\.{vhost}' })
