@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import amqp from 'amqplib'
+import { mapHeap } from './heap-map.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 /** The repository root, from dist/bench/ (compiled) or bench/ (run by vitest from source). */
@@ -47,6 +48,9 @@ export interface SoakSummary {
   rssAfterBytes: number
   /** Baseline of the last broker process (after the last restart), for comparison. */
   rssLastStartBytes: number
+  /** The C heap of the first process at start and of the last one after the load (bench/heap-map.ts). */
+  heapAtStart: string
+  heapAfter: string
   drainMs: number
 }
 
@@ -89,6 +93,17 @@ function startWarren(dataDir: string, port: number): Promise<Child> {
   })
 }
 
+/** The [heap] mapping's live and free bytes (glibc on Linux), or why it could not be read. */
+function heapOf(pid: number | undefined): string {
+  try {
+    const h = mapHeap(pid!)
+    const mib = (n: number) => (n / 2 ** 20).toFixed(1)
+    return `${mib(h.heapBytes)} MiB, live ${mib(h.liveBytes)}, free ${mib(h.freeBytes)} (${mib(h.topFreeBytes)} at the top, where glibc can return it)`
+  } catch (err) {
+    return `not read (${(err as Error).message})`
+  }
+}
+
 function rssOf(pid: number | undefined): number {
   try {
     return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
@@ -125,6 +140,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakS
   const queueNames = Array.from({ length: o.queues }, (_, i) => `soak-${i}`)
   await sleep(500)
   const rssBaselineBytes = rssOf(child.process.pid)
+  const heapAtStart = heapOf(child.process.pid)
   let rssLastStartBytes = rssBaselineBytes
   let rssPeakBytes = rssBaselineBytes
   const sampler = setInterval(() => { rssPeakBytes = Math.max(rssPeakBytes, rssOf(child.process.pid)) }, 250)
@@ -275,6 +291,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakS
   }
   clearInterval(sampler)
   const rssAfterBytes = rssOf(child.process.pid)
+  const heapAfter = heapOf(child.process.pid)
 
   const lostIds = [...confirmed].filter((id) => !received.has(id))
   let duplicates = 0, unconfirmedReceived = 0
@@ -288,7 +305,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakS
   return {
     seconds: (Date.now() - started) / 1000, published, confirmed: confirmed.size, received: receivedTotal, receivedDistinct: received.size,
     lost: lostIds.length, lostSample: lostIds.slice(0, 10), duplicates, unconfirmedReceived, restarts, consumerDisconnects,
-    rssBaselineBytes, rssPeakBytes, rssAfterBytes, rssLastStartBytes, drainMs,
+    rssBaselineBytes, rssPeakBytes, rssAfterBytes, rssLastStartBytes, drainMs, heapAtStart, heapAfter,
   }
 }
 
@@ -299,6 +316,8 @@ export function formatSummary(s: SoakSummary): string {
     `  published ${s.published}, confirmed ${s.confirmed}, received ${s.received} (${s.receivedDistinct} distinct)`,
     `  lost ${s.lost}${s.lost ? ` e.g. ${s.lostSample.join(', ')}` : ''}, duplicates ${s.duplicates}, received but unconfirmed ${s.unconfirmedReceived}, drain ${s.drainMs} ms`,
     `  RSS baseline ${mib(s.rssBaselineBytes)}, peak ${mib(s.rssPeakBytes)}, after ${mib(s.rssAfterBytes)} (last process started at ${mib(s.rssLastStartBytes)})`,
+    `  C heap at start: ${s.heapAtStart}`,
+    `  C heap after:    ${s.heapAfter}`,
   ].join('\n')
 }
 
