@@ -2,7 +2,7 @@
 // whatever outlives a read must have been copied out of it. Several connections publish bodies
 // split over many frames and many reads at once; every byte must arrive as it was sent.
 import { createHash, randomBytes } from 'node:crypto'
-import { createServer, type Socket } from 'node:net'
+import { createConnection, createServer, type Socket } from 'node:net'
 import amqp from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withSharedReadBuffer } from '../../src/server/shared-read-buffer.js'
@@ -20,7 +20,6 @@ describe('connections sharing one read buffer', () => {
     const moved = new Promise<{ accepted: Socket; socket: Socket }>((resolve) => server.once('connection', (accepted) => resolve({ accepted, socket: withSharedReadBuffer(accepted) })))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
-    const { createConnection } = await import('node:net')
     const client = createConnection(port, '127.0.0.1')
     const { accepted, socket } = await moved
     expect(socket).not.toBe(accepted)
