@@ -64,10 +64,12 @@ export class MessageStore {
   private readonly names = new RecordNames()
   /**
    * Delivered/removed marks not yet staged. They go out at the end of the turn, and before a sync,
-   * a purge, a queue deletion or a segment's death is noted, so that every promise a sync makes
-   * covers them and the reclaimer sees them staged. Staging them after records made meanwhile is
-   * safe: a mark only names a message appended before it, replaying a mark again is a no-op, and a
-   * live set restates the index, which has every mark already.
+   * a purge, a queue deletion or a mark that kills a segment, so that every promise a sync makes
+   * covers them and the reclaimer dates that death by them. Staging them after records made
+   * meanwhile is safe: a mark only names a message appended before it, replaying a mark again is a
+   * no-op, and a live set restates the index, which has every mark already. (An active segment that
+   * is dead when it is closed may be deleted before the marks that emptied it are durable; a crash
+   * then loses only messages that were removed.)
    */
   private readonly batches = new EventBatches()
   private isBatchFlushScheduled = false
