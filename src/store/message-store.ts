@@ -1,6 +1,7 @@
 // The durable store the broker uses: a message is written once into the active segment however
 // many queues hold it; delivered/removed marks (batched per queue into events records) and purged
-// records follow it in the same log; definitions live beside it. Owns open (lock, recovery), the live index and read-back; reclaimer.ts frees segments.
+// records follow it in the same log; definitions live beside it. Owns open (lock, recovery), the
+// live index and read-back; reclaimer.ts frees segments.
 // Must not import broker/, connection/ or wire/; all mutations are synchronous and buffered.
 //
 //   <dir>/warren.lock         lock-file.ts
