@@ -118,12 +118,16 @@ async function startNodeServer(kind: BrokerKind, args: string[], cleanup: () => 
 
 export interface WarrenOptions { persistent: boolean, cpuProfDir?: string }
 
-/** Warren's CLI: `--in-memory` for transient workloads, a fresh `--data-dir` for persistent ones. */
+/**
+ * Warren's CLI: `--in-memory` for transient workloads, a fresh `--data-dir` for persistent ones;
+ * without the management API, as RabbitMQ runs here without plugins (and so that two brokers at
+ * once do not both want port 15672).
+ */
 export function startWarren(opts: WarrenOptions): Promise<Broker> {
   const dataDir = opts.persistent ? mkdtempSync(join(tmpdir(), 'warren-bench-data-')) : undefined
   const prof = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []
   const store = dataDir ? ['--data-dir', dataDir] : ['--in-memory']
-  return startNodeServer('warren', [...prof, 'bin/warren.js', '--port', '0', '--host', '127.0.0.1', ...store, '--log-level', 'warn'],
+  return startNodeServer('warren', [...prof, 'bin/warren.js', '--port', '0', '--host', '127.0.0.1', '--no-management', ...store, '--log-level', 'warn'],
     () => { if (dataDir) rmSync(dataDir, { recursive: true, force: true }) })
 }
 

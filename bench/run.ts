@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       '',
       ...selected.map((w) => `- **${w.name}**: ${w.sizes}.`),
       '',
-      'Warren runs as `node bin/warren.js --port 0 --host 127.0.0.1 --in-memory --log-level warn` (`--data-dir <fresh tmp>` for the',
+      'Warren runs as `node bin/warren.js --port 0 --host 127.0.0.1 --no-management --in-memory --log-level warn` (`--data-dir <fresh tmp>` for the',
       'persistent workloads), a fresh process per measurement. RabbitMQ runs as a private node (`rabbitmq-server -detached` with its own',
       'port, node name, data folder and cookie); one node serves all workloads except backlog and queues-10k, which get a fresh node',
       'each round so their RSS starts from the same point as Warren\'s. RSS is VmRSS of the broker process (beam.smp for RabbitMQ).',

@@ -357,7 +357,7 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'startup', persistent: false, freshRabbit: false, limit: false, ownsBroker: true,
-    sizes: 'spawn to the first completed AMQP handshake (connection.open-ok): `node bin/warren.js --port 0 --in-memory` (connects once the port is printed) vs `rabbitmq-server -detached` on a fresh node folder (handshake retried every 25 ms)',
+    sizes: 'spawn to the first completed AMQP handshake (connection.open-ok): `node bin/warren.js --port 0 --no-management --in-memory` (connects once the port is printed) vs `rabbitmq-server -detached` on a fresh node folder (handshake retried every 25 ms)',
     metrics: [{ key: 'ms', label: 'start to first connection ms', unit: 'ms', better: 'lower' }],
     async run({ kind }) {
       const b = kind === 'warren' ? await startWarren({ persistent: false }) : await startRabbit()

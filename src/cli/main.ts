@@ -22,7 +22,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     broker = await start(config, log)
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    process.stderr.write(`warren: cannot start: ${e.code === 'EADDRINUSE' ? `port ${config.port} is in use` : e.message}\n`)
+    // The port that is taken may be the management API's or the TLS listener's, not the AMQP one.
+    const port = (e as NodeJS.ErrnoException & { port?: number }).port ?? config.port
+    process.stderr.write(`warren: cannot start: ${e.code === 'EADDRINUSE' ? `port ${port} is in use` : e.message}\n`)
     process.exit(1)
   }
   // The bound port, plainly, for scripts that started us with --port 0.

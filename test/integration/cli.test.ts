@@ -2,6 +2,7 @@
 // 320 CONNECTION_FORCED on SIGTERM and exits 0; a usage error exits 2.
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import amqp from 'amqplib'
 import { startChildBroker } from '../support/child-broker.js'
@@ -22,6 +23,18 @@ describe('warren command', () => {
     broker.process.kill('SIGTERM')
     expect(await broker.exited).toBe(0)
     expect(String(await closed)).toMatch(/CONNECTION_FORCED/)
+  })
+
+  it('exits 1 naming the port that is taken, even when it is the management API\'s', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve))
+    const taken = (blocker.address() as { port: number }).port
+    try {
+      const r = spawnSync(process.execPath, ['bin/warren.js', '--port', '0', '--in-memory', '--management-port', String(taken)], { cwd: root, encoding: 'utf8', timeout: 10_000 })
+      expect({ status: r.status, stderr: r.stderr.trim() }).toEqual({ status: 1, stderr: `warren: cannot start: port ${taken} is in use` })
+    } finally {
+      blocker.close()
+    }
   })
 
   it('exits 2 on an unknown option and on a bad value', () => {
