@@ -28,5 +28,6 @@ export const commandInvalid = (detail: string) => new AmqpError(ReplyCode.Comman
 export const channelError = (detail: string) => new AmqpError(ReplyCode.ChannelError, detail)
 export const unexpectedFrame = (detail: string) => new AmqpError(ReplyCode.UnexpectedFrame, detail)
 export const notAllowed = (detail: string) => new AmqpError(ReplyCode.NotAllowed, detail)
+/** 540 for what RabbitMQ itself refuses with it (prefetch_size, immediate, channel.flow false, …), never for unbuilt work. */
 export const notImplemented = (detail: string) => new AmqpError(ReplyCode.NotImplemented, detail)
 export const internalError = (detail: string) => new AmqpError(ReplyCode.InternalError, detail)
