@@ -39,7 +39,7 @@ export function checkUserLimits(limits: Record<string, unknown>): asserts limits
 }
 
 /** RabbitMQ's rabbit_vhost_limit:get_limit: a negative value is no limit; 0 is a limit. */
-export function effectiveLimit(value: number | undefined): number | undefined {
+function effectiveLimit(value: number | undefined): number | undefined {
   return value === undefined || value < 0 ? undefined : value
 }
 
@@ -53,11 +53,6 @@ export class LimitTable<N extends string> {
   /** As rabbitmqctl set_vhost_limits / set_user_limits: replaces every limit of the owner. */
   set(owner: string, limits: Partial<Record<N, number>>): void {
     this.byOwner.set(owner, { ...limits })
-  }
-
-  /** One limit, as the management API's PUT sets it. */
-  setOne(owner: string, name: N, value: number): void {
-    this.set(owner, { ...this.byOwner.get(owner), [name]: value } as Partial<Record<N, number>>)
   }
 
   /** Removes one limit, or all of the owner's; false if there was none. */

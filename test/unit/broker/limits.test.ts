@@ -22,7 +22,7 @@ describe('LimitTable', () => {
     expect(t.get('u')).toEqual({ 'max-connections': 2, 'max-channels': -1 })
     expect(t.effective('u', 'max-connections')).toBe(2)
     expect(t.effective('u', 'max-channels')).toBeUndefined()
-    t.setOne('u', 'max-channels', 0)
+    t.set('u', { ...t.get('u'), 'max-channels': 0 })
     expect(t.effective('u', 'max-channels')).toBe(0)
     expect(t.clear('u', 'max-connections')).toBe(true)
     expect(t.clear('u', 'max-connections')).toBe(false)
