@@ -113,16 +113,12 @@ export class ByteWriter {
   }
 
   /**
-   * What was written; the writer is then empty and reusable. When most of the buffer is used it
-   * is handed over whole and the writer starts a fresh one: one allocation instead of an
-   * allocation plus a copy of every outgoing byte (bench/NOTES.md, transient-1k).
+   * A fresh buffer of the same size for later writes, leaving the current one (and views of it)
+   * to whoever holds them: for a buffer a pending socket write still reads from.
    */
-  take(): Buffer {
-    if (this.pos * 2 < this.buf.length) return this.takeCopy()
-    const out = this.buf.subarray(0, this.pos)
+  detach(): void {
     this.buf = Buffer.allocUnsafe(this.buf.length)
     this.pos = 0
-    return out
   }
 
   /** A copy of what was written; the writer is then empty and reusable. */

@@ -1,6 +1,11 @@
 // Encodes outgoing frames for one socket and coalesces a turn's frames into one write (writev):
 // small frames share a ByteWriter, large bodies go out as zero-copy slices. Knows no channel state.
 //
+// The ByteWriter's block is reused from turn to turn: a socket that keeps up takes each turn's
+// bytes into the kernel during write(), so the block is free again at once. Allocating a block
+// (or a copy) per turn made the C heap grow by the megabytes that waited for V8 to collect them,
+// memory glibc then kept after the load (bench/SOAK.md).
+//
 //   method  := 01 channel(u16) size(u32) class(u16) method(u16) args... CE
 //   header  := 02 channel(u16) size(u32) class(u16) weight(u16)=0 body-size(u64) property-flags... CE
 //   body    := 03 channel(u16) size(u32) bytes... CE
@@ -16,6 +21,8 @@ const BASIC_CLASS_ID = 60
 export class FrameWriter {
   private readonly out = new ByteWriter(64 * 1024)
   private readonly chunks: Buffer[] = []
+  /** Bytes of `out` before this offset are already in `chunks`. */
+  private chunkStart = 0
   private scheduled = false
   private readonly flushNow = () => this.flush()
   /** Someone saw isFull: tell them (onWritable) once the bytes have gone. */
@@ -39,7 +46,7 @@ export class FrameWriter {
 
   /** Bytes accepted but not yet handed to the kernel, including this turn's frames. */
   get bufferedBytes(): number {
-    let pending = this.out.pos
+    let pending = this.out.pos - this.chunkStart
     for (const c of this.chunks) pending += c.length
     return this.socket.writableLength + pending
   }
@@ -94,7 +101,8 @@ export class FrameWriter {
       w.u16(channel)
       w.u32(slice.length)
       if (slice.length >= ZERO_COPY_BYTES) {
-        this.chunks.push(w.take(), slice)
+        this.cutOut()
+        this.chunks.push(slice)
       } else w.bytes(slice)
       w.u8(FRAME_END)
     }
@@ -119,24 +127,48 @@ export class FrameWriter {
 
   flush(): void {
     this.scheduled = false
-    if (this.out.pos > 0) this.chunks.push(this.out.take())
-    if (this.chunks.length === 0 || this.socket.destroyed) {
-      this.chunks.length = 0
+    this.cutOut()
+    const chunks = this.chunks
+    if (chunks.length === 0 || this.socket.destroyed) {
+      this.releaseOut(true)
       return
     }
-    if (this.chunks.length === 1) this.socket.write(this.chunks[0])
+    // Behind bytes that already wait, these wait too: they go as exact-size copies, so a slow
+    // reader holds what it is owed and not a 64 KiB block per turn.
+    const isQueued = this.socket.writableLength > 0
+    if (isQueued) {
+      const block = this.out.buf.buffer
+      for (let i = 0; i < chunks.length; i++) if (chunks[i].buffer === block) chunks[i] = Buffer.from(chunks[i])
+    }
+    if (chunks.length === 1) this.socket.write(chunks[0])
     else {
       this.socket.cork()
-      for (const c of this.chunks) this.socket.write(c)
+      for (const c of chunks) this.socket.write(c)
       this.socket.uncork()
     }
-    this.chunks.length = 0
+    this.releaseOut(isQueued || this.socket.writableLength === 0)
     this.checkWritable()
+  }
+
+  /** Views of `out` written since the last cut become the next chunk. */
+  private cutOut(): void {
+    const w = this.out
+    if (w.pos === this.chunkStart) return
+    this.chunks.push(w.buf.subarray(this.chunkStart, w.pos))
+    this.chunkStart = w.pos
+  }
+
+  /** Starts the next turn: on the same block when no write still reads it, else on a fresh one. */
+  private releaseOut(isBlockFree: boolean): void {
+    this.chunks.length = 0
+    this.chunkStart = 0
+    if (isBlockFree) this.out.pos = 0
+    else this.out.detach()
   }
 
   private checkWritable(): void {
     if (!this.wasFull || this.socket.destroyed) return
-    if (this.socket.writableLength + this.out.pos > this.highWaterBytes) return // 'drain' will call again
+    if (this.bufferedBytes > this.highWaterBytes) return // 'drain' will call again
     this.wasFull = false
     this.onWritable()
   }

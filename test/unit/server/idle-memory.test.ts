@@ -39,6 +39,22 @@ describe('IdleMemoryRelease', () => {
     release.stop()
   })
 
+  it('trims the C heap on the tick after each collection, once V8 has freed the dead buffers', () => {
+    let young = 32 << 20, trims = 0
+    const release = new IdleMemoryRelease(() => 0, () => young, () => { trims++; return true })
+    release.start()
+    vi.advanceTimersByTime(6_000) // the first collection; its trim waits a tick
+    expect([release.collections, trims]).toEqual([1, 0])
+    young = 1 << 20
+    vi.advanceTimersByTime(1_000) // the trim for it, then a collection that finds V8 shrunk
+    expect([release.collections, trims]).toEqual([2, 1])
+    vi.advanceTimersByTime(1_000) // that collection's trim, and nothing more to do
+    expect([release.collections, trims, release.trims]).toEqual([2, 2, 2])
+    vi.advanceTimersByTime(60_000)
+    expect(trims).toBe(2)
+    release.stop()
+  })
+
   it('gives up after 30 collections when V8 never shrinks', () => {
     const release = new IdleMemoryRelease(() => 0, () => 32 << 20)
     release.start()

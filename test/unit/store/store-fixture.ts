@@ -49,11 +49,14 @@ export class TestIo implements StoreIo {
   fdatasyncs = 0
   failFsync: Error | undefined
   failWrite: Error | undefined
+  /** When set, each writev waits this many ms and writes only its first buffer (a short write). */
+  slowShortWritesMs: number | undefined
   /** When set, fdatasync waits for release(). */
   private held: (() => void)[] | undefined
 
   writev(fd: number, buffers: Buffer[], position: number, done: (err: Error | null, n: number) => void): void {
     if (this.failWrite) return void setImmediate(() => done(this.failWrite as Error, 0))
+    if (this.slowShortWritesMs !== undefined) return void setTimeout(() => nodeIo.writev(fd, buffers.slice(0, 1), position, done), this.slowShortWritesMs)
     nodeIo.writev(fd, buffers, position, done)
   }
 

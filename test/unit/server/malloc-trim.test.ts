@@ -1,0 +1,20 @@
+// The optional native helper (src/native, built by `npm install` where a C compiler is present)
+// loads from the source tree and the build, and malloc_trim answers. On glibc Linux, where the
+// soak's memory figures depend on it, a missing build fails here rather than going unnoticed.
+import { describe, expect, it } from 'vitest'
+import { loadMallocTrim } from '../../../src/server/malloc-trim.js'
+
+const isGlibc = process.platform === 'linux' && Boolean((process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime)
+
+describe('loadMallocTrim', () => {
+  it.runIf(isGlibc)('finds the helper built at install, and a trim answers', () => {
+    const trim = loadMallocTrim()
+    expect(trim).toBeTypeOf('function')
+    expect(typeof trim!()).toBe('boolean')
+  })
+
+  it.skipIf(isGlibc)('answers false or is absent where there is no glibc heap to trim', () => {
+    const trim = loadMallocTrim()
+    expect(trim === undefined || trim() === false).toBe(true)
+  })
+})
