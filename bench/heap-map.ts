@@ -1,8 +1,9 @@
 // Where the C heap's memory sits in a running process (Linux, glibc): walks the chunks of the main
 // arena (the `[heap]` mapping) through /proc/<pid>/mem and prints, per MiB of heap, the bytes in
-// live and in free chunks, plus the largest live chunks. It shows why RSS does not come back after
-// a load (bench/SOAK.md): glibc gives memory back only from the top of the heap, and small live
-// blocks spread through it keep the free chunks between them resident.
+// live and in free chunks, plus the largest live chunks, and how much of the mapping is resident.
+// It shows why RSS does not come back after a load by itself (bench/SOAK.md): glibc gives memory
+// back only from the top of the heap, and small live blocks spread through it keep the free chunks
+// between them resident until malloc_trim returns their pages (the idle release does, src/native).
 // Run (as a user allowed to read the process's memory): node dist/bench/heap-map.js <pid>
 import { openSync, readFileSync, readSync, closeSync } from 'node:fs'
 
@@ -13,7 +14,15 @@ const FLAG_BITS = 7n
 const PREV_INUSE = 1n
 
 export interface HeapBand { live: number; free: number; largestLive: number[] }
-export interface HeapMap { heapBytes: number; liveBytes: number; freeBytes: number; topFreeBytes: number; bands: Map<number, HeapBand> }
+export interface HeapMap { heapBytes: number; residentBytes: number; liveBytes: number; freeBytes: number; topFreeBytes: number; bands: Map<number, HeapBand> }
+
+/** The [heap] mapping's resident bytes: free pages malloc_trim gave back are mapped but not resident. */
+function residentHeapBytes(pid: number): number {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8')
+  const at = smaps.search(/ \[heap\]\n/)
+  const m = at < 0 ? null : /\nRss:\s+(\d+) kB/.exec(smaps.slice(at))
+  return m ? Number(m[1]) * 1024 : 0
+}
 
 export function mapHeap(pid: number): HeapMap {
   const maps = readFileSync(`/proc/${pid}/maps`, 'utf8')
@@ -53,7 +62,7 @@ export function mapHeap(pid: number): HeapMap {
     }
   }
   const top = chunks[chunks.length - 1]
-  return { heapBytes: heap.length, liveBytes, freeBytes, topFreeBytes: top?.size ?? 0, bands }
+  return { heapBytes: heap.length, residentBytes: residentHeapBytes(pid), liveBytes, freeBytes, topFreeBytes: top?.size ?? 0, bands }
 }
 
 if (process.argv[1]?.endsWith('heap-map.js')) {
@@ -61,7 +70,7 @@ if (process.argv[1]?.endsWith('heap-map.js')) {
   if (!Number.isInteger(pid)) throw new Error('usage: node dist/bench/heap-map.js <pid>')
   const h = mapHeap(pid)
   const mib = (n: number) => (n / MiB).toFixed(1)
-  console.log(`[heap] ${mib(h.heapBytes)} MiB: live ${mib(h.liveBytes)}, free ${mib(h.freeBytes)}, free at the top (what glibc could trim) ${mib(h.topFreeBytes)}`)
+  console.log(`[heap] ${mib(h.heapBytes)} MiB (${mib(h.residentBytes)} resident): live ${mib(h.liveBytes)}, free ${mib(h.freeBytes)}, free at the top (what glibc could trim) ${mib(h.topFreeBytes)}`)
   for (const [band, b] of [...h.bands].sort((x, y) => x[0] - y[0])) {
     const largest = b.largestLive.sort((x, y) => y - x).slice(0, 5).map((n) => `${Math.round(n / 1024)}K`).join(' ')
     console.log(`${String(band).padStart(4)} MiB  live ${String(Math.round(b.live / 1024)).padStart(6)} KiB  free ${String(Math.round(b.free / 1024)).padStart(6)} KiB  ${largest}`)
