@@ -5,6 +5,7 @@
 // back only from the top of the heap, and small live blocks spread through it keep the free chunks
 // between them resident until malloc_trim returns their pages (the idle release does, src/native).
 // Run (as a user allowed to read the process's memory): node dist/bench/heap-map.js <pid>
+// (its first line splits the process's resident memory by kind: files, heap, V8 pages, arenas).
 import { openSync, readFileSync, readSync, closeSync } from 'node:fs'
 
 const MiB = 2 ** 20
@@ -65,11 +66,34 @@ export function mapHeap(pid: number): HeapMap {
   return { heapBytes: heap.length, residentBytes: residentHeapBytes(pid), liveBytes, freeBytes, topFreeBytes: top?.size ?? 0, bands }
 }
 
+/**
+ * Resident memory by kind, from /proc/<pid>/smaps: the executable and other files, glibc's main
+ * heap, V8's 256 KiB heap pages, the malloc arenas of worker threads (64 MiB-aligned anonymous
+ * mappings) and the rest of the anonymous memory.
+ */
+export function residentByKind(pid: number): Record<string, number> {
+  const kinds: Record<string, number> = { files: 0, '[heap]': 0, 'v8 pages': 0, 'thread arenas': 0, 'other anonymous': 0 }
+  let kind = 'other anonymous'
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (m) {
+      const start = BigInt(`0x${m[1]}`), bytes = Number(BigInt(`0x${m[2]}`) - start), name = m[3]
+      kind = name.startsWith('/') ? 'files' : name === '[heap]' ? '[heap]' : name ? 'other anonymous'
+        : bytes === 256 * 1024 ? 'v8 pages' : start % BigInt(64 * MiB) === 0n ? 'thread arenas' : 'other anonymous'
+      continue
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line)
+    if (rss) kinds[kind] += Number(rss[1]) * 1024
+  }
+  return kinds
+}
+
 if (process.argv[1]?.endsWith('heap-map.js')) {
   const pid = Number(process.argv[2])
   if (!Number.isInteger(pid)) throw new Error('usage: node dist/bench/heap-map.js <pid>')
   const h = mapHeap(pid)
   const mib = (n: number) => (n / MiB).toFixed(1)
+  console.log(`resident: ${Object.entries(residentByKind(pid)).map(([k, v]) => `${k} ${mib(v)} MiB`).join(', ')}`)
   console.log(`[heap] ${mib(h.heapBytes)} MiB (${mib(h.residentBytes)} resident): live ${mib(h.liveBytes)}, free ${mib(h.freeBytes)}, free at the top (what glibc could trim) ${mib(h.topFreeBytes)}`)
   for (const [band, b] of [...h.bands].sort((x, y) => x[0] - y[0])) {
     const largest = b.largestLive.sort((x, y) => y - x).slice(0, 5).map((n) => `${Math.round(n / 1024)}K`).join(' ')
