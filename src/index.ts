@@ -9,6 +9,7 @@ import {
 import { Listener } from './server/listener.js'
 import { ResourceAlarm } from './server/resource-alarm.js'
 import { IdleMemoryRelease } from './server/idle-memory.js'
+import { fixMallocThresholds } from './server/malloc-trim.js'
 import type { ManagementServer } from './management/server.js'
 import { openPersistence, type Persistence } from './server/persistence.js'
 import { decodeProperties, type BasicProperties } from './wire/codec.js'
@@ -132,6 +133,8 @@ interface LibraryDefinitions {
 
 /** Starts a broker from a complete Config (the CLI's entry). */
 export async function start(config: Config, log: Logger, users?: readonly (User & UserSpec)[], extra: LibraryDefinitions = {}): Promise<WarrenBroker> {
+  // Before the store's first large buffers come and go (their release would raise the thresholds).
+  if (config.releaseIdleMemory) fixMallocThresholds()
   const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
   const broker = new Broker({
     users,

@@ -1,11 +1,10 @@
 // A short, bounded run of bench/soak.ts (issue 8, acceptance 5): Warren as a child process on a
 // data directory, publishers with confirms, consumers with random disconnects, two broker
-// restarts. No confirmed message may be lost, and memory must come back after the load. The issue
-// asks for RSS within 10% of the start 15 s after the load; runs of this test measured +5.0% to
-// +9.4% (bench/SOAK.md), so it allows 20%, which still fails the +40% the broker kept before it
-// reused its buffers and trimmed the C heap. The return rests on the idle release's collections and
-// on malloc_trim (src/native, built by npm install): without the helper glibc keeps the freed memory
-// between live blocks, and the test then only bounds the growth (64 MiB) so that a leak would show.
+// restarts. No confirmed message may be lost, and 15 s after the load the broker's RSS must be
+// within 10% of its start (the issue's bound; three runs here ended 0.6–3.9% below it). That rests
+// on the idle release's collections and on the native helper (src/native, built by npm install):
+// malloc_trim and fixed glibc thresholds. Without the helper glibc keeps the freed memory, and the
+// test then only bounds the growth (64 MiB) so that a leak would still show.
 // Needs the built dist/ (npm test builds first), as the soak runs bin/warren.js.
 import { describe, it, expect } from 'vitest'
 import { runSoak, formatSummary } from '../../bench/soak.js'
@@ -20,7 +19,7 @@ describe('soak (bounded)', () => {
     expect(summary.confirmed).toBeGreaterThan(0)
     expect(summary.lostSample).toEqual([])
     expect(summary.lost).toBe(0)
-    const allowedBytes = loadMallocTrim() ? summary.rssBaselineBytes * 0.2 : 64 * 2 ** 20
+    const allowedBytes = loadMallocTrim() ? summary.rssBaselineBytes * 0.1 : 64 * 2 ** 20
     expect(summary.rssAfterBytes - summary.rssBaselineBytes).toBeLessThanOrEqual(allowedBytes)
   }, 120_000)
 })
