@@ -51,7 +51,7 @@ describe('FrameWriter output block', () => {
     const writer = new FrameWriter(brokerSide, 131072, 1 << 20, () => undefined)
     const rng = new SeededRandom(7)
     const sent: Buffer[] = []
-    let blocks = new Set<Buffer>([outBlock(writer)])
+    const blocks = new Set<Buffer>([outBlock(writer)])
     for (let t = 0; t < 300; t++) {
       // A few writes per turn, 1 byte to 100 KiB (past the block's 64 KiB, so it grows too).
       for (let k = rng.int(1, 4); k > 0; k--) {
@@ -64,7 +64,6 @@ describe('FrameWriter output block', () => {
     }
     expect(brokerSide.writableLength).toBeGreaterThan(0) // the stall made writes wait
     expect(blocks.size).toBeGreaterThan(1) // ... and the writer moved off a block a write still held
-    blocks = new Set()
     const expected = Buffer.concat(sent)
     clientSide.resume()
     await expect.poll(() => chunks.reduce((n, c) => n + c.length, 0), { timeout: 10_000 }).toBe(expected.length)
