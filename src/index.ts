@@ -133,7 +133,7 @@ interface LibraryDefinitions {
 
 /** Starts a broker from a complete Config (the CLI's entry). */
 export async function start(config: Config, log: Logger, users?: readonly (User & UserSpec)[], extra: LibraryDefinitions = {}): Promise<WarrenBroker> {
-  // Before the store's first large buffers come and go (their release would raise the thresholds).
+  // Before the store's first large buffers come and go (their release would raise glibc's thresholds).
   if (config.releaseIdleMemory) fixMallocThresholds()
   const persistence: Persistence | undefined = config.inMemory ? undefined : await openPersistence(config.dataDir, log)
   const broker = new Broker({
