@@ -1,6 +1,6 @@
 // RabbitMQ's queue extensions over amqplib: dead-lettering with x-death, TTLs, length limits and
 // overflow modes, priority queues, single active consumer, x-expires.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ConsumeMessage, GetMessage } from 'amqplib'
 import { closeQuietly, connect, openChannel, openConfirmChannel, startTestBroker, waitFor, type TestBroker } from '../support/broker.js'
 
@@ -8,6 +8,30 @@ describe('RabbitMQ extensions', () => {
   let broker: TestBroker
   beforeAll(async () => { broker = await startTestBroker() })
   afterAll(async () => { await broker.close() })
+
+  it('delivers expiration-0 messages to a waiting consumer even when the clock ticks during the publish', async () => {
+    const conn = await connect(broker)
+    const ch = await openChannel(conn)
+    const q = (await ch.assertQueue('', { exclusive: true })).queue
+    const got: string[] = []
+    let done!: () => void
+    const delivered = new Promise<void>((r) => (done = r))
+    await ch.consume(q, (m) => { if (m) got.push(m.content.toString()); if (got.length === 5) done() }, { noAck: true })
+    // Each Date.now() a millisecond after the last: the race between computing the expiry and
+    // dispatching, made certain. Timers do not read Date.now, so the guard below stays real.
+    let fakeNow = Date.now()
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => ++fakeNow)
+    let guard: NodeJS.Timeout | undefined
+    try {
+      for (let i = 0; i < 5; i++) ch.sendToQueue(q, Buffer.from(`now ${i}`), { expiration: '0' })
+      await Promise.race([delivered, new Promise((r) => { guard = setTimeout(r, 3000) })])
+    } finally {
+      clock.mockRestore()
+      clearTimeout(guard)
+    }
+    expect(got).toEqual(['now 0', 'now 1', 'now 2', 'now 3', 'now 4'])
+    await closeQuietly(conn)
+  })
 
   it('cycles a message through reject -> DLX -> TTL delay queue three times with x-death counts 1, 2, 3', async () => {
     const conn = await connect(broker)

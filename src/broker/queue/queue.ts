@@ -135,11 +135,14 @@ export class Queue {
 
   enqueue(message: Message, redelivered = false): void {
     this.publishedCount++
+    // Read before the message's expiry is computed: a TTL of 0 must count as fresh in this dispatch
+    // even when the clock ticks in between (a 1 ms race that dropped such a message now and then).
+    const enqueuedAtMs = Date.now()
     if (this.tail.length > 0 || (this.canPage && this.readyBytes >= this.options.memoryBudgetBytes!)) this.page(message, redelivered)
     else this.pushReady(message, redelivered, 0)
     this.enforceLimits()
     if (this.consumers.length === 0) return
-    this.freshSinceMs = Date.now()
+    this.freshSinceMs = enqueuedAtMs
     try {
       this.dispatch()
     } finally {
