@@ -3,7 +3,8 @@
  * between live blocks back to the kernel (glibc returns only the top of its heap by itself), and
  * mallopt of the trim and mmap thresholds, which glibc otherwise raises for good the first time a
  * large mmapped block is freed, after which worker threads' arenas keep up to twice that block's
- * size free at their top (bench/SOAK.md; the values are chosen in src/server/malloc-trim.ts). Elsewhere (musl, macOS, Windows) both calls do nothing and answer false.
+ * size free at their top (bench/SOAK.md; the values are chosen in src/server/malloc-trim.ts).
+ * Elsewhere (musl, macOS, Windows) both calls do nothing and answer false.
  * Built at install when a C compiler is present; the broker runs the same without it.
  */
 #include <stdlib.h>

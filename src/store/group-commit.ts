@@ -10,12 +10,6 @@ import type { StoreIo } from './store-io.js'
 import type { StoreLog } from './store-log.js'
 
 const STAGING_BYTES = 1 << 20
-/**
- * Written staging buffers kept for reuse. A fresh 1 MiB buffer per megabyte staged made the C heap
- * grow by the buffers waiting for V8 to collect them, memory glibc kept after the load
- * (bench/SOAK.md); one spare covers a writer that keeps up.
- */
-const SPARE_STAGING_BUFFERS = 1
 /** A writer idle this long lets its staging buffers go, so an idle broker holds none. */
 const IDLE_RELEASE_MS = 2000
 const NO_STAGING = Buffer.alloc(0)
@@ -66,7 +60,12 @@ export class GroupCommit {
   private stagingSegment: Segment | undefined
   /** Full staging buffers with chunks still to write, oldest first. */
   private retired: Buffer[] = []
-  private spares: Buffer[] = []
+  /**
+   * One written staging buffer kept for reuse: a fresh 1 MiB buffer per megabyte staged made the C
+   * heap grow by the buffers waiting for V8 to collect them (bench/SOAK.md); one covers a writer
+   * that keeps up.
+   */
+  private spare: Buffer | undefined
   /** Cut and not yet written (the first ones may be in flight). */
   private chunks: Chunk[] = []
   private unsynced = new Set<Segment>()
@@ -85,7 +84,7 @@ export class GroupCommit {
   private readonly onIdleTimer = (): void => {
     this.idleTimer = undefined
     if (this.appendedSeq !== this.idleSinceSeq || this.running) return this.scheduleIdleRelease()
-    this.spares.length = 0
+    this.spare = undefined
     this.staging = NO_STAGING
     this.stagingPos = this.stagingCut = 0
   }
@@ -109,7 +108,7 @@ export class GroupCommit {
     if (this.staging.length - this.stagingPos < bytes) {
       this.cut()
       this.retire(this.staging)
-      this.staging = bytes <= STAGING_BYTES ? (this.spares.pop() ?? Buffer.allocUnsafe(STAGING_BYTES)) : Buffer.allocUnsafe(bytes)
+      this.staging = bytes <= STAGING_BYTES ? (this.takeSpare() ?? Buffer.allocUnsafe(STAGING_BYTES)) : Buffer.allocUnsafe(bytes)
       this.stagingPos = this.stagingCut = 0
     }
     return this.stagingPos
@@ -257,6 +256,12 @@ export class GroupCommit {
     this.recycleWritten()
   }
 
+  private takeSpare(): Buffer | undefined {
+    const buf = this.spare
+    this.spare = undefined
+    return buf
+  }
+
   /** The staging buffer is full: reusable once the chunks cut from it are written. */
   private retire(buf: Buffer): void {
     if (buf.length !== STAGING_BYTES) return // a one-record buffer: let it go
@@ -264,13 +269,13 @@ export class GroupCommit {
     this.recycleWritten()
   }
 
-  /** Retired buffers no chunk still reads from become spares (up to the bound) or garbage. */
+  /** Retired buffers no chunk still reads from become the spare, or garbage once there is one. */
   private recycleWritten(): void {
     // Chunks are written in the order they were cut, so only the oldest retired buffer can be
     // the one the first pending chunk reads from.
     while (this.retired.length > 0 && !(this.chunks.length > 0 && this.chunks[0].buf.buffer === this.retired[0].buffer)) {
       const buf = this.retired.shift() as Buffer
-      if (this.spares.length < SPARE_STAGING_BUFFERS) this.spares.push(buf)
+      this.spare ??= buf
     }
   }
 

@@ -1,7 +1,7 @@
 // A short, bounded run of bench/soak.ts (issue 8, acceptance 5): Warren as a child process on a
 // data directory, publishers with confirms, consumers with random disconnects, two broker
 // restarts. No confirmed message may be lost, and 15 s after the load the broker's RSS must be
-// within 10% of its start (the issue's bound; three runs here ended 0.6–3.9% below it). That rests
+// within 10% of its start (the issue's bound; runs here ended between 3.9% below and 3.1% above). That rests
 // on the idle release's collections and on the native helper (src/native, built by npm install):
 // malloc_trim and fixed glibc thresholds. Without the helper glibc keeps the freed memory, and the
 // test then only bounds the growth (64 MiB) so that a leak would still show.
